@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: set up, lint, type-check, then pytest (tests start their own redis-server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+exec .venv/bin/python -m pytest "$@"

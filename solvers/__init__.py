@@ -1,0 +1,1 @@
+"""Allocation solvers: pure functions on the columnar instance (numpy arrays)."""

@@ -1,0 +1,1 @@
+"""Warehouse layouts, shortest distances, picking routes, pick lists and waves."""
