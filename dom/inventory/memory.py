@@ -1,0 +1,318 @@
+"""The embedded ledger: one process, thread-safe, nothing to run.
+
+Every operation takes one lock for its whole read-check-write, so each is atomic with respect to
+every other; that is the same guarantee the Redis store gets from running each operation as one
+Lua script. Expired holds sit in a heap by expiry time and are swept under the lock at the start
+of every operation that reads or changes stock, so an expired hold never blocks a reservation.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from dom.errors import UnknownNode, UnknownSku
+from dom.inventory.base import (
+    COMMITTED,
+    COUNTERS,
+    EXPIRED,
+    HELD,
+    RELEASED,
+    TOMBSTONE_SECONDS,
+    HoldItem,
+    IdempotencyBase,
+    InventoryStore,
+    LedgerSnapshot,
+    Reservation,
+    ReserveOutcome,
+    RestockAlert,
+    Shortage,
+    StockLevel,
+    canonical_items,
+    canonical_levels,
+    check_fulfilment,
+    check_reservation_args,
+    closed_conflict,
+    finished_commit,
+    finished_release,
+    not_found,
+)
+from dom.inventory.errors import OverFulfilment
+from dom.model import Network
+
+
+@dataclass
+class _Row:
+    on_hand: int = 0
+    safety_stock: int = 0
+    reserved: int = 0
+    allocated: int = 0
+    reorder_point: int | None = None
+
+
+@dataclass
+class _Hold:
+    reservation: Reservation
+    finished_at: float = field(default=0.0)
+
+
+class MemoryStore(IdempotencyBase, InventoryStore):
+    """The ledger in this process's memory (the default without ``DOM_REDIS_URL``)."""
+
+    def __init__(self, *, tombstone_seconds: float = TOMBSTONE_SECONDS) -> None:
+        self._lock = threading.RLock()
+        self._tombstone_seconds = tombstone_seconds
+        self._enabled: dict[str, bool] = {}
+        self._skus: set[str] = set()
+        self._rows: dict[tuple[str, str], _Row] = {}  # (fc_id, sku) -> row
+        self._holds: dict[str, _Hold] = {}
+        self._expiry: list[tuple[float, str]] = []  # heap of (expires_at, reservation id)
+        self._counters: Counter[str] = Counter(dict.fromkeys(COUNTERS, 0))
+        self._idem: dict[str, tuple[str, float]] = {}  # key -> (record, monotonic deadline)
+
+    def load(self, network: Network, *, replace: bool = False) -> bool:
+        snap = LedgerSnapshot.from_network(network)
+        with self._lock:
+            if self._enabled and not replace:
+                return False
+            self._enabled = dict(zip(snap.node_ids, snap.enabled, strict=True))
+            self._skus = set(snap.sku_ids)
+            self._rows = {
+                (f, s): _Row(on_hand=oh, safety_stock=ss, reorder_point=rp)
+                for f, s, oh, ss, rp in snap.rows
+            }
+            self._holds.clear()
+            self._expiry.clear()
+            return True
+
+    def availability(self, skus: Sequence[str]) -> dict[str, dict[str, int]]:
+        with self._lock:
+            self._sweep(time.time())
+            for i, sku in enumerate(skus):
+                self._check_sku(sku, f"sku[{i}]" if len(skus) > 1 else "sku")
+            out: dict[str, dict[str, int]] = {sku: {} for sku in skus}
+            for (fc_id, sku), row in self._rows.items():
+                if sku in out and self._enabled[fc_id]:
+                    out[sku][fc_id] = max(0, _raw(row))
+            return out
+
+    def reserve(
+        self, reservation_id: str, items: Iterable[tuple[str, str, int]], *, ttl_seconds: float
+    ) -> ReserveOutcome:
+        check_reservation_args(reservation_id, ttl_seconds)
+        wanted = canonical_items(items)
+        with self._lock:
+            now = time.time()
+            self._sweep(now)
+            for i, (fc_id, sku, _) in enumerate(wanted):
+                self._check_node(fc_id, f"items[{i}].fc_id")
+                self._check_sku(sku, f"items[{i}].sku")
+            old = self._holds.get(reservation_id)
+            if old is not None:
+                res = old.reservation
+                if res.state == HELD and _plain(res.items) == wanted:
+                    return ReserveOutcome(res)
+                raise closed_conflict(reservation_id, res.state)
+            short = []
+            for fc_id, sku, qty in wanted:
+                row = self._rows.get((fc_id, sku))
+                free = max(0, _raw(row)) if row and self._enabled[fc_id] else 0
+                if free < qty:
+                    short.append(Shortage(fc_id, sku, qty, free))
+            if short:
+                self._counters["reserve_short"] += 1
+                return ReserveOutcome(None, tuple(short))
+            for fc_id, sku, qty in wanted:
+                self._rows[fc_id, sku].reserved += qty
+            res = Reservation(
+                reservation_id, HELD, now + ttl_seconds, tuple(HoldItem(*i) for i in wanted)
+            )
+            self._holds[reservation_id] = _Hold(res)
+            heapq.heappush(self._expiry, (res.expires_at, reservation_id))
+            self._counters["reservations_created"] += 1
+            return ReserveOutcome(res)
+
+    def commit(self, reservation_id: str) -> Reservation:
+        with self._lock:
+            now = time.time()
+            self._sweep(now)
+            hold = self._find(reservation_id)
+            if hold.reservation.state != HELD:
+                return finished_commit(hold.reservation)
+            for item in hold.reservation.items:
+                row = self._rows[item.fc_id, item.sku]
+                row.reserved -= item.qty
+                row.allocated += item.qty
+            self._finish(hold, COMMITTED, now)
+            return hold.reservation
+
+    def release(self, reservation_id: str) -> Reservation:
+        with self._lock:
+            now = time.time()
+            self._sweep(now)
+            hold = self._find(reservation_id)
+            if hold.reservation.state != HELD:
+                return finished_release(hold.reservation)
+            self._return_stock(hold.reservation)
+            self._finish(hold, RELEASED, now)
+            return hold.reservation
+
+    def reservation(self, reservation_id: str) -> Reservation:
+        with self._lock:
+            now = time.time()
+            self._sweep(now)
+            return self._find(reservation_id).reservation
+
+    def fulfil(self, fc_id: str, sku: str, qty: int) -> StockLevel:
+        check_fulfilment(fc_id, sku, qty)
+        with self._lock:
+            self._check_node(fc_id, "fc_id")
+            self._check_sku(sku, "sku")
+            row = self._rows.get((fc_id, sku), _Row())
+            if qty > row.allocated:
+                raise OverFulfilment(
+                    f"cannot fulfil {qty} of '{sku}' at '{fc_id}': only {row.allocated} allocated"
+                )
+            row.on_hand -= qty
+            row.allocated -= qty
+            return _level(fc_id, sku, row)
+
+    def set_levels(self, rows: Iterable[tuple[str, str, int, int | None]]) -> list[StockLevel]:
+        wanted = canonical_levels(rows)
+        with self._lock:
+            for i, (fc_id, sku, _, _) in enumerate(wanted):
+                self._check_node(fc_id, f"[{i}].fc_id")
+                self._check_sku(sku, f"[{i}].sku")
+            out = []
+            for fc_id, sku, on_hand, safety_stock in wanted:
+                row = self._rows.setdefault((fc_id, sku), _Row())
+                row.on_hand = on_hand
+                if safety_stock is not None:
+                    row.safety_stock = safety_stock
+                out.append(_level(fc_id, sku, row))
+            return out
+
+    def levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
+        with self._lock:
+            self._sweep(time.time())
+            wanted = None if skus is None else set(skus)
+            out = [
+                _level(f, s, row)
+                for (f, s), row in self._rows.items()
+                if wanted is None or s in wanted
+            ]
+        return sorted(out, key=lambda r: (r.sku, r.fc_id))
+
+    def restock_alerts(self) -> list[RestockAlert]:
+        return [
+            RestockAlert(r.fc_id, r.sku, r.on_hand, r.allocated, r.net_stock, r.reorder_point)
+            for r in self.levels()
+            if r.reorder_point is not None and r.net_stock <= r.reorder_point
+        ]
+
+    def sweep(self) -> int:
+        with self._lock:
+            return self._sweep(time.time())
+
+    def incr(self, counter: str, amount: int = 1) -> None:
+        with self._lock:
+            self._counters[counter] += amount
+
+    def counters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counters)
+
+    def ping(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    # idempotency primitives: records with a monotonic deadline, purged lazily
+    def _idem_claim(self, key: str, token: str, lease_seconds: float) -> bool:
+        with self._lock:
+            if self._idem_get(key) is not None:
+                return False
+            self._idem[key] = ("P:" + token, time.monotonic() + lease_seconds)
+            return True
+
+    def _idem_get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._idem.get(key)
+            if entry is None:
+                return None
+            if entry[1] <= time.monotonic():
+                del self._idem[key]
+                return None
+            return entry[0]
+
+    def _idem_finish(self, key: str, token: str, record: str, ttl_seconds: float) -> None:
+        with self._lock:
+            if self._idem_get(key) == "P:" + token:
+                self._idem[key] = (record, time.monotonic() + ttl_seconds)
+
+    def _idem_abandon(self, key: str, token: str) -> None:
+        with self._lock:
+            if self._idem_get(key) == "P:" + token:
+                del self._idem[key]
+
+    # helpers, called with the lock held
+    def _sweep(self, now: float) -> int:
+        """Expire due holds (returning their stock) and forget old tombstones."""
+        # Each hold has one heap entry: its expiry while held, then the end of its tombstone.
+        expired = 0
+        while self._expiry and self._expiry[0][0] <= now:
+            _, rid = heapq.heappop(self._expiry)
+            hold = self._holds.get(rid)
+            if hold is None:
+                continue
+            if hold.reservation.state == HELD:
+                self._return_stock(hold.reservation)
+                self._finish(hold, EXPIRED, now)
+                expired += 1
+            if hold.finished_at + self._tombstone_seconds <= now:
+                del self._holds[rid]
+            else:
+                heapq.heappush(self._expiry, (hold.finished_at + self._tombstone_seconds, rid))
+        return expired
+
+    def _find(self, reservation_id: str) -> _Hold:
+        hold = self._holds.get(reservation_id)
+        if hold is None:
+            raise not_found(reservation_id)
+        return hold
+
+    def _finish(self, hold: _Hold, state: str, now: float) -> None:
+        hold.reservation = replace(hold.reservation, state=state)
+        hold.finished_at = now
+        self._counters[f"reservations_{state}"] += 1
+
+    def _return_stock(self, reservation: Reservation) -> None:
+        for item in reservation.items:
+            self._rows[item.fc_id, item.sku].reserved -= item.qty
+
+    def _check_node(self, fc_id: str, field: str) -> None:
+        if fc_id not in self._enabled:
+            raise UnknownNode(f"unknown fulfillment node '{fc_id}'", column=field)
+
+    def _check_sku(self, sku: str, field: str) -> None:
+        if sku not in self._skus:
+            raise UnknownSku(f"unknown SKU '{sku}'", column=field)
+
+
+def _raw(row: _Row) -> int:
+    return row.on_hand - row.safety_stock - row.reserved - row.allocated
+
+
+def _level(fc_id: str, sku: str, row: _Row) -> StockLevel:
+    return StockLevel(
+        fc_id, sku, row.on_hand, row.safety_stock, row.reserved, row.allocated, row.reorder_point
+    )
+
+
+def _plain(items: tuple[HoldItem, ...]) -> list[tuple[str, str, int]]:
+    return [(i.fc_id, i.sku, i.qty) for i in items]
