@@ -1,0 +1,104 @@
+"""``dom pick-waves``: a plan's lines at one node as pick lists, grouped into cart waves, routed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dom.errors import InvalidInput, UnknownNode
+from dom.io import load_network
+from dom.model import Network
+from warehouse_graph.layout import load_layout
+from warehouse_graph.picklists import build_pick_lists, read_node_lines
+from warehouse_graph.slotting import load_slotting
+from warehouse_graph.waves import Cart, WavePlan, plan_waves, write_wave_plan
+
+
+def _kits(network: Network) -> dict[str, list[tuple[str, int]]]:
+    """Kit id -> its (component SKU, units per kit)."""
+    return {
+        str(kit): [
+            (str(network.sku_ids[network.kit_comp_sku[c]]), int(network.kit_comp_qty[c]))
+            for c in range(network.kit_ptr[k], network.kit_ptr[k + 1])
+        ]
+        for k, kit in enumerate(network.kit_ids.tolist())
+    }
+
+
+def _write(plan: WavePlan, out: Path) -> list[Path]:
+    """Write the plan files into a scratch folder beside ``out``, then move them in."""
+    if out.exists() and not out.is_dir():
+        raise InvalidInput("exists and is not a folder", file=str(out), fix="pass a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as scratch:
+        written = write_wave_plan(plan, scratch)
+        out.mkdir(exist_ok=True)
+        for path in written:
+            os.replace(path, out / path.name)
+    return [out / path.name for path in written]
+
+
+def pick_waves(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan folder of 'dom allocate' (lines.csv).")],
+    node: Annotated[str, typer.Option("--node", help="The warehouse whose lines to pick.")],
+    layout: Annotated[Path, typer.Option("--layout", help="The node's layout.json.")],
+    slotting: Annotated[Path, typer.Option("--slotting", help="slotting.csv: sku,location.")],
+    cart_units: Annotated[int, typer.Option("--cart-units", help="Units a cart holds.")],
+    cart_orders: Annotated[int, typer.Option("--cart-orders", help="Orders a cart holds.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the wave files.")],
+    method: Annotated[str, typer.Option("--method", help="Routing method.")] = "best",
+    png_dir: Annotated[
+        Path | None, typer.Option("--png-dir", help="Draw each wave's route here.")
+    ] = None,
+    network: Annotated[
+        Path | None,
+        typer.Option(
+            "--network", help="Network bundle: explodes kit lines, checks SKUs and the node."
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the batching search.")
+    ] = None,
+) -> None:
+    """Group the node's pick lists into cart waves with short walks; write waves.csv,
+    orders.csv, picks.csv and waves.json to --out."""
+    cart = Cart(cart_units, cart_orders)
+    bundle = load_network(network) if network is not None else None
+    if bundle is not None and node not in bundle.node_index:
+        raise UnknownNode(
+            f"node '{node}' is not in the network",
+            column="--node",
+            fix=f"use one of {', '.join(bundle.node_ids.tolist())}",
+        )
+    floor = load_layout(layout)
+    slots = load_slotting(
+        slotting, floor, known_skus=None if bundle is None else bundle.sku_ids.tolist()
+    )
+    lines = read_node_lines(plan_dir, node)
+    lists = build_pick_lists(
+        lines,
+        slots,
+        floor,
+        kits=None if bundle is None else _kits(bundle),
+        slotting_source=str(slotting),
+    )
+    plan = plan_waves(floor, lists, cart, method=method, time_limit=time_limit)
+    written = _write(plan, out)
+    if png_dir is not None:
+        from warehouse_graph.pictures import draw_route
+
+        png_dir.mkdir(parents=True, exist_ok=True)
+        for wave_id, route in zip(plan.wave_ids, plan.routes, strict=True):
+            draw_route(floor, route, png_dir / f"{wave_id}.png", title=f"{node} {wave_id}")
+    typer.echo(plan.summary())
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``dom pick-waves`` to the root app."""
+    app.command("pick-waves")(pick_waves)
