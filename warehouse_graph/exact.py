@@ -1,0 +1,413 @@
+"""Exact picking routes: the aisle-by-aisle dynamic programme, and Held–Karp for general graphs.
+
+Rectangular layouts use the dynamic programme of Ratliff & Rosenthal (1983), "Order-picking in a
+rectangular warehouse: a solvable case of the traveling salesman problem", Oper. Res. 31(3),
+§2-§3, in the multi-cross-aisle form of Roodbergen & de Koster (2001), "Routing order pickers in a
+warehouse with a middle aisle", EJOR 133(1), §3 (two blocks), whose state generalises to any number
+of blocks as in Pansart, Catusse & Cambazard (2018), "Exact algorithms for the order picking
+problem", Comput. Oper. Res. 100, §4. A route is a connected multigraph with even degrees on the
+aisle and cross-aisle centre lines. Columns (aisles, plus the depot's own column when it sits
+between aisles) are added left to right; each sub-aisle takes one of the six Ratliff–Rosenthal
+configurations (none, traverse once, traverse twice, from the back, from the front, split at the
+largest gap) and each cross-aisle stretch between two columns is walked 0, 1 or 2 times. The
+state of a partial solution is, for each cross-aisle node of the current column, whether it is
+touched, its degree parity and which component it belongs to. The state transitions depend only
+on the number of cross aisles, so they are enumerated once per block count and cached; the
+per-list work is a compiled relaxation over them, linear in the number of aisles.
+
+General layouts with few picks use Held & Karp (1962), "A dynamic programming approach to
+sequencing problems", J. SIAM 10(1), on the shortest-path distance matrix.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from warehouse_graph.distances import RectDistances
+
+if TYPE_CHECKING:
+    from warehouse_graph.layout import Layout
+
+HELD_KARP_MAX_PICKS = 16
+DP_MAX_BLOCKS = 3
+
+_NONE, _ONCE, _TWICE, _FROM_BACK, _FROM_FRONT, _SPLIT = range(6)
+# degree added to (front node, back node) of a sub-aisle, and whether the two get connected
+_CONFIG_DEGREE = ((0, 0), (1, 1), (2, 2), (0, 2), (2, 0), (2, 2))
+_CONFIG_CONNECTS = (False, True, True, False, False, False)
+
+_State = tuple[int, ...]
+_FINISHED: _State = (-1,)
+
+
+def finishes_fast(layout: Layout, num_picks: int) -> bool:
+    """Whether :func:`optimal_order` proves the optimum quickly for this layout and list size."""
+    if layout.rect is not None:
+        return layout.rect.blocks <= DP_MAX_BLOCKS
+    return num_picks <= HELD_KARP_MAX_PICKS
+
+
+def optimal_order(
+    layout: Layout, picks: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, float] | None:
+    """A proven optimal visiting order (points 1..n of ``d``) and its length, or None.
+
+    None means no exact method here finishes in reasonable time (a general layout with more than
+    ``HELD_KARP_MAX_PICKS`` picks, or a rectangular one of more than ``DP_MAX_BLOCKS`` blocks).
+    """
+    if (
+        isinstance(layout.distances, RectDistances)
+        and layout.distances.rect.blocks <= DP_MAX_BLOCKS
+    ):
+        return _aisle_dp(layout.distances, picks)
+    if len(picks) <= HELD_KARP_MAX_PICKS:
+        order, length = held_karp(d)
+        return order, length
+    return None
+
+
+# ----------------------------------------------------------------------------- Held–Karp
+
+
+@numba.njit(cache=True)
+def _held_karp(d):  # pragma: no cover - compiled
+    n = d.shape[0] - 1
+    full = 1 << n
+    cost = np.full((full, n), np.inf)
+    parent = np.full((full, n), -1, dtype=np.int64)
+    for j in range(n):
+        cost[1 << j, j] = d[0, j + 1]
+    for subset in range(1, full):
+        for j in range(n):
+            if not subset >> j & 1:
+                continue
+            base = cost[subset, j]
+            if base == np.inf:
+                continue
+            for k in range(n):
+                if subset >> k & 1:
+                    continue
+                nxt = subset | 1 << k
+                c = base + d[j + 1, k + 1]
+                if c < cost[nxt, k]:
+                    cost[nxt, k] = c
+                    parent[nxt, k] = j
+    best, last = np.inf, -1
+    for j in range(n):
+        c = cost[full - 1, j] + d[j + 1, 0]
+        if c < best:
+            best, last = c, j
+    order = np.empty(n, dtype=np.int64)
+    subset = full - 1
+    for i in range(n - 1, -1, -1):
+        order[i] = last + 1
+        prev = parent[subset, last]
+        subset ^= 1 << last
+        last = prev
+    return order, best
+
+
+def held_karp(d: np.ndarray) -> tuple[np.ndarray, float]:
+    """Optimal closed tour from point 0 over all points of ``d``: (order of points 1..n, length)."""
+    if d.shape[0] - 1 > 20:
+        raise ValueError(f"Held–Karp on {d.shape[0] - 1} points would not finish")
+    order, length = _held_karp(np.ascontiguousarray(d, dtype=np.float64))
+    return order, float(length)
+
+
+# ----------------------------------------------------------------------------- aisle DP states
+
+
+def _canonical(labels: list[int], parity: list[int]) -> _State:
+    """State tuple: 0 for an untouched node, else 2 * label + parity, labels by first appearance."""
+    rename: dict[int, int] = {}
+    out = []
+    for lab, par in zip(labels, parity, strict=True):
+        if lab == 0:
+            out.append(0)
+            continue
+        rename.setdefault(lab, len(rename) + 1)
+        out.append(2 * rename[lab] + par)
+    return tuple(out)
+
+
+def _split(state: _State) -> tuple[list[int], list[int]]:
+    return [s // 2 for s in state], [s % 2 for s in state]
+
+
+def _vertical_step(state: _State, sub: int, config: int) -> _State | None:
+    """Add a configuration of the sub-aisle between nodes ``sub - 1`` (front) and ``sub``."""
+    if state == _FINISHED:
+        return state if config == _NONE else None
+    labels, parity = _split(state)
+    fresh = max(labels) + 1
+    for node, add in zip((sub - 1, sub), _CONFIG_DEGREE[config], strict=True):
+        if add and labels[node] == 0:
+            labels[node], fresh = fresh, fresh + 1
+        parity[node] = (parity[node] + add) % 2
+    if _CONFIG_CONNECTS[config]:
+        gone, keep = labels[sub], labels[sub - 1]
+        labels = [keep if lab == gone else lab for lab in labels]
+    return _canonical(labels, parity)
+
+
+def _horizontal_step(state: _State, walks: tuple[int, ...]) -> tuple[_State, bool] | None:
+    """Walk each cross-aisle stretch to the next column ``walks[k]`` times (0, 1 or 2).
+
+    Returns the next column's state and whether the front node of the column left behind is
+    touched (the depot check), or None when a node would be left with odd degree or a component
+    would be closed off while others remain.
+    """
+    if state == _FINISHED:
+        return (state, False) if not any(walks) else None
+    labels, parity = _split(state)
+    fresh = max(labels) + 1
+    for k, w in enumerate(walks):
+        if labels[k] == 0 and w:
+            labels[k], fresh = fresh, fresh + 1
+        if (parity[k] + w) % 2:
+            return None
+    front_touched = labels[0] != 0
+    right = [lab if w else 0 for lab, w in zip(labels, walks, strict=True)]
+    present = {lab for lab in labels if lab}
+    if present - set(right):
+        return (_FINISHED, front_touched) if len(present) == 1 else None
+    return _canonical(right, [w % 2 for w in walks]), front_touched
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Transitions for one number of cross aisles; state 0 is the empty start, 1 is finished."""
+
+    num_states: int
+    # vertical[sub - 1] = (src, dst, config) arrays for the sub-aisle between nodes sub-1 and sub
+    vertical: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
+    h_src: np.ndarray
+    h_dst: np.ndarray
+    h_walks: np.ndarray  # h_walks[t, k]: times cross aisle k is walked by transition t
+    h_front: np.ndarray  # whether the column left behind has its front node touched
+
+
+@functools.cache
+def _tables(num_cross: int) -> _Tables:
+    """Enumerate every reachable state and transition for ``num_cross`` cross aisles."""
+    empty: _State = (0,) * num_cross
+    ids: dict[_State, int] = {empty: 0, _FINISHED: 1}
+    num_sub = num_cross - 1
+    vertical: list[list[tuple[int, int, int]]] = [[] for _ in range(num_sub)]
+    horizontal: list[tuple[int, int, tuple[int, ...], bool]] = []
+    choices = list(itertools.product((0, 1, 2), repeat=num_cross))
+    seen_phase: set[tuple[_State, int]] = set()
+    todo = [(empty, 0), (_FINISHED, 0)]
+    while todo:
+        state, phase = todo.pop()
+        if (state, phase) in seen_phase:
+            continue
+        seen_phase.add((state, phase))
+        src = ids[state]
+        if phase < num_sub:
+            for config in range(6):
+                step = _vertical_step(state, phase + 1, config)
+                if step is None:
+                    continue
+                dst = ids.setdefault(step, len(ids))
+                vertical[phase].append((src, dst, config))
+                todo.append((step, phase + 1))
+        else:
+            for walks in choices:
+                result = _horizontal_step(state, walks)
+                if result is None:
+                    continue
+                new, front = result
+                dst = ids.setdefault(new, len(ids))
+                horizontal.append((src, dst, walks, front))
+                todo.append((new, 0))
+    vert = tuple(
+        (
+            np.array([t[0] for t in v], dtype=np.int64),
+            np.array([t[1] for t in v], dtype=np.int64),
+            np.array([t[2] for t in v], dtype=np.int64),
+        )
+        for v in vertical
+    )
+    return _Tables(
+        num_states=len(ids),
+        vertical=vert,
+        h_src=np.array([t[0] for t in horizontal], dtype=np.int64),
+        h_dst=np.array([t[1] for t in horizontal], dtype=np.int64),
+        h_walks=np.array([t[2] for t in horizontal], dtype=np.int64).reshape(-1, num_cross),
+        h_front=np.array([t[3] for t in horizontal], dtype=np.bool_),
+    )
+
+
+@numba.njit(cache=True)
+def _relax(cost, src, dst, step_cost, back):  # pragma: no cover - compiled
+    """One DP phase: new[dst] = min over transitions of cost[src] + step_cost; back = argmin."""
+    new = np.full(cost.shape[0], np.inf)
+    for t in range(src.shape[0]):
+        c = cost[src[t]] + step_cost[t]
+        if c < new[dst[t]]:
+            new[dst[t]] = c
+            back[dst[t]] = t
+    return new
+
+
+# ----------------------------------------------------------------------------- aisle DP solve
+
+
+@dataclass
+class _Column:
+    x: float
+    real: bool  # False for the depot's own column between two aisles
+    picks: list[list[int]]  # picks[sub] = points of d in that sub-aisle, front to back
+    ys: list[list[float]]  # their y
+
+
+def _columns(table: RectDistances, picks: np.ndarray) -> tuple[list[_Column], int]:
+    """Columns from the leftmost to the rightmost of picks and depot, and the depot's column."""
+    rect = table.rect
+    rows = picks + 1  # table rows of the picks; point i + 1 of d is rows[i]
+    xs = table.x[rows]
+    xd = float(table.x[0])
+    lo, hi = min(float(xs.min()), xd), max(float(xs.max()), xd)
+    aisle_xs = [rect.aisle_x(a + 1) for a in range(rect.aisles)]
+    columns: list[_Column] = []
+    index: dict[int, int] = {}
+    for a, x in enumerate(aisle_xs):
+        if lo - 1e-9 <= x <= hi + 1e-9:
+            index[a] = len(columns)
+            columns.append(_Column(x, True, [[] for _ in range(rect.blocks)], []))
+    if table.column[0] >= 0:
+        depot_col = index[int(table.column[0])]
+    else:
+        depot_col = int(np.searchsorted([col.x for col in columns], xd))
+        columns.insert(depot_col, _Column(xd, False, [[] for _ in range(rect.blocks)], []))
+        index = {a: i + (i >= depot_col) for a, i in index.items()}
+    for i in np.argsort(table.y[rows], kind="stable"):
+        r = rows[i]
+        col = columns[index[int(table.column[r])]]
+        col.picks[int(table.block[r])].append(int(i) + 1)
+    for col in columns:
+        col.ys = [[float(table.y[rows[p - 1]]) for p in pts] for pts in col.picks]
+    return columns, depot_col
+
+
+def _config_costs(table: RectDistances, col: _Column) -> np.ndarray:
+    """``cost[sub, config]`` of each sub-aisle's six configurations in this column."""
+    rect = table.rect
+    length = rect.block_m
+    cost = np.full((rect.blocks, 6), np.inf)
+    if not col.real:
+        cost[:, _NONE] = 0.0
+        return cost
+    cost[:, _ONCE] = length
+    cost[:, _TWICE] = 2 * length
+    for b, pts in enumerate(col.picks):
+        if not pts:
+            cost[b, _NONE] = 0.0
+            continue
+        front, back = b * length, (b + 1) * length
+        ys = col.ys[b]
+        cost[b, _FROM_BACK] = 2 * (back - ys[0])
+        cost[b, _FROM_FRONT] = 2 * (ys[-1] - front)
+        if len(pts) > 1:
+            cost[b, _SPLIT] = 2 * (length - float(np.diff(ys).max()))
+    return cost
+
+
+def _aisle_dp(table: RectDistances, picks: np.ndarray) -> tuple[np.ndarray, float]:
+    """Optimal order of ``picks`` (dense location indices) by the aisle DP, and its length."""
+    rect = table.rect
+    num_cross = rect.blocks + 1
+    tab = _tables(num_cross)
+    columns, depot_col = _columns(table, picks)
+    has_picks = [any(col.picks) for col in columns]
+    picks_after = np.cumsum(has_picks[::-1])[::-1]  # picks_after[c]: columns >= c with picks
+    walked = tab.h_walks.sum(axis=1).astype(np.float64)
+    cost = np.full(tab.num_states, np.inf)
+    cost[0] = 0.0
+    phases: list[tuple[str, int, int, np.ndarray]] = []  # (kind, column, sub, back pointers)
+    for c, col in enumerate(columns):
+        conf = _config_costs(table, col)
+        for sub, (src, dst, config) in enumerate(tab.vertical):
+            back = np.full(tab.num_states, -1, dtype=np.int64)
+            cost = _relax(cost, src, dst, conf[sub][config], back)
+            phases.append(("v", c, sub, back))
+        last = c == len(columns) - 1
+        pitch = 0.0 if last else columns[c + 1].x - col.x
+        step = walked * pitch
+        if last:
+            step = np.where(walked > 0, np.inf, step)
+        elif picks_after[c + 1] > 0:
+            step = np.where(tab.h_dst == 1, np.inf, step)
+        if c == depot_col:
+            step = np.where(tab.h_front, step, np.inf)
+        back = np.full(tab.num_states, -1, dtype=np.int64)
+        cost = _relax(cost, tab.h_src, tab.h_dst, step, back)
+        phases.append(("h", c, -1, back))
+    length = float(cost[1])
+    edges = _route_edges(tab, columns, phases)
+    return _euler_order(edges, ("X", depot_col, 0)), length
+
+
+def _route_edges(
+    tab: _Tables, columns: list[_Column], phases: list[tuple[str, int, int, np.ndarray]]
+) -> list[tuple[object, object]]:
+    """The multigraph of the optimal route, traced back from the finished state."""
+    edges: list[tuple[object, object]] = []
+    state = 1
+    for kind, c, sub, back in reversed(phases):
+        t = int(back[state])
+        if kind == "h":
+            for k, w in enumerate(tab.h_walks[t]):
+                edges += [(("X", c, k), ("X", c + 1, k))] * int(w)
+            state = int(tab.h_src[t])
+            continue
+        src, _, config = tab.vertical[sub]
+        state = int(src[t])
+        pts = columns[c].picks[sub]
+        front, back_node = ("X", c, sub), ("X", c, sub + 1)
+        chain = [front, *(("P", p) for p in pts), back_node]
+        cfg = int(config[t])
+        if cfg in (_ONCE, _TWICE):
+            edges += list(itertools.pairwise(chain)) * (1 if cfg == _ONCE else 2)
+        elif cfg in (_FROM_BACK, _FROM_FRONT):
+            edges += list(itertools.pairwise(chain)) * 2
+        elif cfg == _SPLIT:
+            g = int(np.argmax(np.diff(columns[c].ys[sub])))  # gap between pts[g] and pts[g + 1]
+            edges += list(itertools.pairwise(chain)) * 2
+            edges += list(zip(chain[g + 2 : -1], chain[g + 3 :], strict=False)) * 2
+    return edges
+
+
+def _euler_order(edges: list[tuple[object, object]], start: object) -> np.ndarray:
+    """Points of d in first-visit order along an Euler circuit of ``edges`` (Hierholzer 1873)."""
+    adjacency: dict[object, list[tuple[object, int]]] = defaultdict(list)
+    for e, (u, v) in enumerate(edges):
+        adjacency[u].append((v, e))
+        adjacency[v].append((u, e))
+    used = np.zeros(len(edges), dtype=bool)
+    stack, circuit = [start], []
+    while stack:
+        u = stack[-1]
+        nbrs = adjacency[u]
+        while nbrs and used[nbrs[-1][1]]:
+            nbrs.pop()
+        if nbrs:
+            v, e = nbrs.pop()
+            used[e] = True
+            stack.append(v)
+        else:
+            circuit.append(stack.pop())
+    seen: dict[int, None] = {}
+    for node in circuit:
+        if isinstance(node, tuple) and node[0] == "P":
+            seen.setdefault(int(node[1]), None)  # type: ignore[call-overload]
+    return np.fromiter(seen, dtype=np.int64, count=len(seen))

@@ -1,0 +1,148 @@
+"""The textbook routing policies, as explainable baselines (rectangular layouts only).
+
+Single-block forms follow Hall (1993), "Distance approximations for routing manual pickers in a
+warehouse", IIE Trans. 25(4), §2 (s-shape, return, midpoint, largest gap); their multi-block forms
+and the combined heuristic follow Roodbergen & de Koster (2001), "Routing methods for warehouses
+with multiple cross aisles", Int. J. Prod. Res. 39(9), §3: walk up the pick aisle nearest the depot
+to the back of the farthest block with picks, then clear the blocks from back to front, each
+entered at its back cross aisle and left at its front one, sweeping its pick aisles from the end
+nearest the picker. Per block:
+
+* s-shape: traverse every pick aisle entirely, alternating direction (the last one, if the sweep
+  would end at the back, is entered from the front and left the same way);
+* largest gap / midpoint: along the back cross aisle enter each aisle from the back up to its
+  largest gap (or the middle), traverse the last aisle, and come back along the front cross aisle
+  picking the rest from the front;
+* combined: for each aisle in sweep order choose between traversing it and entering and leaving it
+  from the current side, by a two-state dynamic programme (Roodbergen & de Koster 2001, §3.3).
+
+Return is Hall's return policy per block: blocks from front to back, each pick sub-aisle entered
+from its front cross aisle and left the same way, aisles swept in a snake. A policy fixes the
+visiting order; the walk is measured along shortest paths between consecutive stops.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dom.errors import InvalidInput
+from warehouse_graph.distances import RectDistances
+
+if TYPE_CHECKING:
+    from warehouse_graph.layout import Layout
+
+POLICIES = ("s-shape", "return", "midpoint", "largest-gap", "combined")
+
+
+def policy_order(layout: Layout, picks: np.ndarray, d: np.ndarray, method: str) -> np.ndarray:
+    """Visiting order (points 1..n of ``d``) of the textbook policy ``method``."""
+    table = layout.distances
+    if not isinstance(table, RectDistances):
+        raise InvalidInput(
+            f"method {method!r} needs a rectangular layout; {layout.name!r} is a general graph",
+            column="method",
+            fix="use 'optimal' or 'best'",
+        )
+    return _Sweep(table, picks).order(method)
+
+
+class _Sweep:
+    """Picks grouped by block and aisle, and the policies' per-block walks."""
+
+    def __init__(self, table: RectDistances, picks: np.ndarray) -> None:
+        self.table = table
+        self.block_m = table.rect.block_m
+        rows = picks + 1  # table rows of the picks; self.points are their indices in d
+        self.points = np.arange(1, len(picks) + 1)
+        self.aisle = table.column[rows]
+        self.block = table.block[rows]
+        self.y = table.y[rows]
+
+    def _in(self, block: int, aisle: int) -> np.ndarray:
+        """Points in a sub-aisle, front to back."""
+        mask = (self.block == block) & (self.aisle == aisle)
+        return self.points[mask][np.argsort(self.y[mask], kind="stable")]
+
+    def order(self, method: str) -> np.ndarray:
+        """The whole walk's stops for ``method``."""
+        if method == "return":
+            return self._return()
+        xd = float(self.table.x[0])
+        pitch = self.table.rect.aisle_pitch_m
+        left, right = int(self.aisle.min()), int(self.aisle.max())
+        xs = {a: a * pitch for a in (left, right)}
+        start = left if abs(xs[left] - xd) <= abs(xs[right] - xd) else right
+        farthest = int(self.block.max())
+        first = self.aisle == start
+        stops = [self.points[first][np.argsort(self.y[first], kind="stable")]]
+        x_here = start
+        for b in range(farthest, -1, -1):
+            aisles = sorted({int(a) for a in self.aisle[self.block == b]} - {start})
+            if not aisles:
+                continue
+            if abs(aisles[-1] - x_here) < abs(aisles[0] - x_here):
+                aisles.reverse()
+            walk = self._block(method, b, aisles)
+            stops.append(walk)
+            x_here = aisles[0] if method in ("largest-gap", "midpoint") else aisles[-1]
+        return np.concatenate(stops)
+
+    def _block(self, method: str, b: int, aisles: list[int]) -> np.ndarray:
+        """Stops of one block entered at its back cross aisle, sweeping ``aisles`` in order."""
+        parts = [self._in(b, a) for a in aisles]
+        heights = [self.y[p - 1] for p in parts]
+        if method == "s-shape":
+            return np.concatenate([p if i % 2 else p[::-1] for i, p in enumerate(parts)])
+        if method == "combined":
+            return self._combined(b, parts, heights)
+        front, back = b * self.block_m, (b + 1) * self.block_m
+        upper, lower = [], []
+        for p, ys in zip(parts[:-1], heights, strict=False):
+            if method == "midpoint":
+                cut = int(np.searchsorted(ys, (front + back) / 2))
+            else:
+                gaps = np.diff(np.concatenate(([front], ys, [back])))
+                cut = int(np.argmax(gaps))  # picks before the largest gap come from the front
+            lower.append(p[:cut])
+            upper.append(p[cut:][::-1])
+        walk = [*upper, parts[-1][::-1], *lower[::-1]]
+        return np.concatenate(walk)
+
+    def _combined(self, b: int, parts: list[np.ndarray], heights: list[np.ndarray]) -> np.ndarray:
+        """Roodbergen–de Koster combined: per aisle traverse or return, by a two-state DP."""
+        front, back = b * self.block_m, (b + 1) * self.block_m
+        # cost[side], side 0 = at the front cross aisle, 1 = at the back; choice[i][side] = prev
+        cost = [np.inf, 0.0]
+        choice: list[tuple[tuple[int, bool], tuple[int, bool]]] = []
+        for ys in heights:
+            ret = (2 * (ys[-1] - front), 2 * (back - ys[0]))
+            options: list[tuple[int, bool]] = []
+            new = [np.inf, np.inf]
+            for side in (0, 1):
+                stay = cost[side] + ret[side]
+                cross = cost[1 - side] + self.block_m
+                if stay <= cross:
+                    new[side], best = stay, (side, False)
+                else:
+                    new[side], best = cross, (1 - side, True)
+                options.append(best)
+            choice.append((options[0], options[1]))
+            cost = new
+        side = 0 if cost[0] <= cost[1] + self.block_m else 1
+        walk = []
+        for p, opts in zip(reversed(parts), reversed(choice), strict=True):
+            prev, _ = opts[side]
+            # entered from prev side: from the front the picks come in ascending y
+            walk.append(p if prev == 0 else p[::-1])
+            side = prev
+        return np.concatenate(walk[::-1])
+
+    def _return(self) -> np.ndarray:
+        """Hall's return policy per block, front block first, aisles in a snake."""
+        stops = []
+        for i, b in enumerate(sorted({int(b) for b in self.block})):
+            aisles = sorted({int(a) for a in self.aisle[self.block == b]}, reverse=bool(i % 2))
+            stops += [self._in(b, a) for a in aisles]
+        return np.concatenate(stops)
