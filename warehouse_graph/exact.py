@@ -378,12 +378,14 @@ def _route_edges(
         cfg = int(config[t])
         if cfg in (_ONCE, _TWICE):
             edges += list(itertools.pairwise(chain)) * (1 if cfg == _ONCE else 2)
-        elif cfg in (_FROM_BACK, _FROM_FRONT):
-            edges += list(itertools.pairwise(chain)) * 2
+        elif cfg == _FROM_BACK:
+            edges += list(itertools.pairwise(chain[1:])) * 2
+        elif cfg == _FROM_FRONT:
+            edges += list(itertools.pairwise(chain[:-1])) * 2
         elif cfg == _SPLIT:
             g = int(np.argmax(np.diff(columns[c].ys[sub])))  # gap between pts[g] and pts[g + 1]
-            edges += list(itertools.pairwise(chain)) * 2
-            edges += list(zip(chain[g + 2 : -1], chain[g + 3 :], strict=False)) * 2
+            edges += list(itertools.pairwise(chain[: g + 2])) * 2
+            edges += list(itertools.pairwise(chain[g + 2 :])) * 2
     return edges
 
 
