@@ -92,8 +92,8 @@ class MemoryStore(IdempotencyBase, InventoryStore):
     def availability(self, skus: Sequence[str]) -> dict[str, dict[str, int]]:
         with self._lock:
             self._sweep(time.time())
-            for i, sku in enumerate(skus):
-                self._check_sku(sku, f"sku[{i}]" if len(skus) > 1 else "sku")
+            for sku in skus:
+                self._check_sku(sku, "sku")
             out: dict[str, dict[str, int]] = {sku: {} for sku in skus}
             for (fc_id, sku), row in self._rows.items():
                 if sku in out and self._enabled[fc_id]:
