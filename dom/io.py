@@ -258,7 +258,7 @@ def _read_table(path: Path) -> _Table:
                 ) from exc
             except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
                 raise InvalidInput(
-                    f"cannot parse as CSV: {exc}",
+                    f"cannot parse as CSV: {str(exc).strip()}",
                     file=label,
                     fix="give every row as many comma-separated fields as the header",
                 ) from exc
