@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from warehouse_graph.layout import Layout
 
 HELD_KARP_MAX_PICKS = 16
-DP_MAX_BLOCKS = 3
+HELD_KARP_FAST_PICKS = 12
+DP_FAST_BLOCKS = 4
+DP_MAX_BLOCKS = 5
 
 _NONE, _ONCE, _TWICE, _FROM_BACK, _FROM_FRONT, _SPLIT = range(6)
 # degree added to (front node, back node) of a sub-aisle, and whether the two get connected
@@ -49,9 +51,9 @@ _FINISHED: _State = (-1,)
 
 def finishes_fast(layout: Layout, num_picks: int) -> bool:
     """Whether :func:`optimal_order` proves the optimum quickly for this layout and list size."""
-    if layout.rect is not None:
-        return layout.rect.blocks <= DP_MAX_BLOCKS
-    return num_picks <= HELD_KARP_MAX_PICKS
+    if layout.rect is not None and layout.rect.blocks <= DP_FAST_BLOCKS:
+        return True
+    return num_picks <= HELD_KARP_FAST_PICKS
 
 
 def optimal_order(
@@ -183,16 +185,60 @@ def _horizontal_step(state: _State, walks: tuple[int, ...]) -> tuple[_State, boo
 
 
 @dataclass(frozen=True)
+class _Transitions:
+    """One DP phase's transitions, sorted by destination state.
+
+    ``choice[t]`` is the sub-aisle configuration (vertical phases) or the row of ``walks``
+    (horizontal). Destinations ``groups[g]`` own transitions ``starts[g]:starts[g + 1]``;
+    ``group_of[state]`` is the group of a destination state.
+    """
+
+    src: np.ndarray
+    dst: np.ndarray
+    choice: np.ndarray
+    starts: np.ndarray
+    groups: np.ndarray
+    group_of: np.ndarray
+
+    @classmethod
+    def build(cls, rows: list[tuple[int, int, int]], num_states: int) -> _Transitions:
+        """Sort ``(src, dst, choice)`` rows by destination and index the groups."""
+        arr = np.array(sorted(rows, key=lambda r: (r[1], r[0], r[2])), dtype=np.int64)
+        groups, starts = np.unique(arr[:, 1], return_index=True)
+        group_of = np.full(num_states, -1, dtype=np.int64)
+        group_of[groups] = np.arange(len(groups))
+        return cls(
+            arr[:, 0].copy(),
+            arr[:, 1].copy(),
+            arr[:, 2].copy(),
+            np.append(starts, len(arr)),
+            groups,
+            group_of,
+        )
+
+    def relax(self, cost: np.ndarray, step: np.ndarray) -> np.ndarray:
+        """``new[s]`` = min over transitions into s of ``cost[src] + step``."""
+        cand = cost[self.src] + step
+        new = np.full(cost.shape[0], np.inf)
+        new[self.groups] = np.minimum.reduceat(cand, self.starts[:-1])
+        return new
+
+    def argmin(self, cost: np.ndarray, step: np.ndarray, state: int, value: float) -> int:
+        """A transition into ``state`` that attains ``value`` (the relaxed cost of ``state``)."""
+        g = self.group_of[state]
+        ts = np.arange(self.starts[g], self.starts[g + 1])
+        return int(ts[np.argmax(cost[self.src[ts]] + step[ts] == value)])
+
+
+@dataclass(frozen=True)
 class _Tables:
     """Transitions for one number of cross aisles; state 0 is the empty start, 1 is finished."""
 
     num_states: int
-    # vertical[sub - 1] = (src, dst, config) arrays for the sub-aisle between nodes sub-1 and sub
-    vertical: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
-    h_src: np.ndarray
-    h_dst: np.ndarray
-    h_walks: np.ndarray  # h_walks[t, k]: times cross aisle k is walked by transition t
-    h_front: np.ndarray  # whether the column left behind has its front node touched
+    vertical: tuple[_Transitions, ...]  # vertical[sub]: sub-aisle between nodes sub and sub + 1
+    horizontal: _Transitions
+    walks: np.ndarray  # walks[choice, k]: times cross aisle k is walked
+    front: np.ndarray  # front[t]: the column left behind has its front node touched
 
 
 @functools.cache
@@ -229,34 +275,23 @@ def _tables(num_cross: int) -> _Tables:
                 dst = ids.setdefault(new, len(ids))
                 horizontal.append((src, dst, walks, front))
                 todo.append((new, 0))
-    vert = tuple(
-        (
-            np.array([t[0] for t in v], dtype=np.int64),
-            np.array([t[1] for t in v], dtype=np.int64),
-            np.array([t[2] for t in v], dtype=np.int64),
-        )
-        for v in vertical
-    )
+    num = len(ids)
+    index = {w: i for i, w in enumerate(choices)}
+    rows = [(src, dst, index[w]) for src, dst, w, _ in horizontal]
+    fronts = {(src, dst, index[w]): front for src, dst, w, front in horizontal}
+    h = _Transitions.build(rows, num)
     return _Tables(
-        num_states=len(ids),
-        vertical=vert,
-        h_src=np.array([t[0] for t in horizontal], dtype=np.int64),
-        h_dst=np.array([t[1] for t in horizontal], dtype=np.int64),
-        h_walks=np.array([t[2] for t in horizontal], dtype=np.int64).reshape(-1, num_cross),
-        h_front=np.array([t[3] for t in horizontal], dtype=np.bool_),
+        num_states=num,
+        vertical=tuple(_Transitions.build(v, num) for v in vertical),
+        horizontal=h,
+        walks=np.array(choices, dtype=np.int64),
+        front=np.array(
+            [
+                fronts[(int(a), int(b), int(c))]
+                for a, b, c in zip(h.src, h.dst, h.choice, strict=True)
+            ]
+        ),
     )
-
-
-@numba.njit(cache=True)
-def _relax(cost, src, dst, step_cost, back):  # pragma: no cover - compiled
-    """One DP phase: new[dst] = min over transitions of cost[src] + step_cost; back = argmin."""
-    new = np.full(cost.shape[0], np.inf)
-    for t in range(src.shape[0]):
-        c = cost[src[t]] + step_cost[t]
-        if c < new[dst[t]]:
-            new[dst[t]] = c
-            back[dst[t]] = t
-    return new
 
 
 # ----------------------------------------------------------------------------- aisle DP solve
@@ -330,52 +365,55 @@ def _aisle_dp(table: RectDistances, picks: np.ndarray) -> tuple[np.ndarray, floa
     columns, depot_col = _columns(table, picks)
     has_picks = [any(col.picks) for col in columns]
     picks_after = np.cumsum(has_picks[::-1])[::-1]  # picks_after[c]: columns >= c with picks
-    walked = tab.h_walks.sum(axis=1).astype(np.float64)
+    h = tab.horizontal
+    walked = tab.walks.sum(axis=1).astype(np.float64)[h.choice]
     cost = np.full(tab.num_states, np.inf)
     cost[0] = 0.0
-    phases: list[tuple[str, int, int, np.ndarray]] = []  # (kind, column, sub, back pointers)
+    phases: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # (column, sub or -1, cost, step)
     for c, col in enumerate(columns):
         conf = _config_costs(table, col)
-        for sub, (src, dst, config) in enumerate(tab.vertical):
-            back = np.full(tab.num_states, -1, dtype=np.int64)
-            cost = _relax(cost, src, dst, conf[sub][config], back)
-            phases.append(("v", c, sub, back))
+        for sub, trans in enumerate(tab.vertical):
+            step = conf[sub][trans.choice]
+            phases.append((c, sub, cost, step))
+            cost = trans.relax(cost, step)
         last = c == len(columns) - 1
         pitch = 0.0 if last else columns[c + 1].x - col.x
         step = walked * pitch
         if last:
             step = np.where(walked > 0, np.inf, step)
         elif picks_after[c + 1] > 0:
-            step = np.where(tab.h_dst == 1, np.inf, step)
+            step = np.where(h.dst == 1, np.inf, step)
         if c == depot_col:
-            step = np.where(tab.h_front, step, np.inf)
-        back = np.full(tab.num_states, -1, dtype=np.int64)
-        cost = _relax(cost, tab.h_src, tab.h_dst, step, back)
-        phases.append(("h", c, -1, back))
+            step = np.where(tab.front, step, np.inf)
+        phases.append((c, -1, cost, step))
+        cost = h.relax(cost, step)
     length = float(cost[1])
-    edges = _route_edges(tab, columns, phases)
+    edges = _route_edges(tab, columns, phases, cost)
     return _euler_order(edges, ("X", depot_col, 0)), length
 
 
 def _route_edges(
-    tab: _Tables, columns: list[_Column], phases: list[tuple[str, int, int, np.ndarray]]
+    tab: _Tables,
+    columns: list[_Column],
+    phases: list[tuple[int, int, np.ndarray, np.ndarray]],
+    final: np.ndarray,
 ) -> list[tuple[object, object]]:
     """The multigraph of the optimal route, traced back from the finished state."""
     edges: list[tuple[object, object]] = []
-    state = 1
-    for kind, c, sub, back in reversed(phases):
-        t = int(back[state])
-        if kind == "h":
-            for k, w in enumerate(tab.h_walks[t]):
+    state, value = 1, float(final[1])
+    for c, sub, cost, step in reversed(phases):
+        trans = tab.horizontal if sub < 0 else tab.vertical[sub]
+        t = trans.argmin(cost, step, state, value)
+        state = int(trans.src[t])
+        value = float(cost[state])
+        if sub < 0:
+            for k, w in enumerate(tab.walks[trans.choice[t]]):
                 edges += [(("X", c, k), ("X", c + 1, k))] * int(w)
-            state = int(tab.h_src[t])
             continue
-        src, _, config = tab.vertical[sub]
-        state = int(src[t])
         pts = columns[c].picks[sub]
         front, back_node = ("X", c, sub), ("X", c, sub + 1)
         chain = [front, *(("P", p) for p in pts), back_node]
-        cfg = int(config[t])
+        cfg = int(trans.choice[t])
         if cfg in (_ONCE, _TWICE):
             edges += list(itertools.pairwise(chain)) * (1 if cfg == _ONCE else 2)
         elif cfg == _FROM_BACK:
