@@ -234,8 +234,12 @@ def test_json_order_equals_csv_order(net: Network) -> None:
 
 def test_json_coordinates_and_defaults(net: Network) -> None:
     """lat/lon win over zip; ship_complete and channel default; a kit id is an item."""
-    obj = {"order_id": 7, "lines": [{"sku": "GIFT", "qty": 2.0}],
-           "destination": {"zip": "10001", "lat": 35.0, "lon": -90.0}, "promised_days": 5}  # fmt: skip
+    obj = {
+        "order_id": 7,
+        "lines": [{"sku": "GIFT", "qty": 2.0}],
+        "destination": {"zip": "10001", "lat": 35.0, "lon": -90.0},
+        "promised_days": 5,
+    }
     order = order_from_json(obj, net)
     assert list(order.order_ids) == ["7"] and order.line_item[0] == net.num_skus
     assert order.line_qty[0] == 2 and (order.dest_lat[0], order.dest_lon[0]) == (35.0, -90.0)
