@@ -31,9 +31,9 @@ NET = ledger_network(
 
 
 def reconciles(levels: list[StockLevel]) -> bool:
-    return all(
-        r.on_hand - r.safety_stock == r.raw_available + r.reserved + r.allocated for r in levels
-    )
+    """``on_hand - safety_stock = available + reserved + allocated`` with available clipped at 0:
+    true exactly when nothing is oversold."""
+    return all(r.on_hand - r.safety_stock == r.available + r.reserved + r.allocated for r in levels)
 
 
 def test_load_stores_only_nonempty_rows_and_availability_skips_disabled(make_stores: MakeStores):
