@@ -67,8 +67,8 @@ class MemoryStore(IdempotencyBase, InventoryStore):
         self._lock = threading.RLock()
         self._tombstone_seconds = tombstone_seconds
         self._enabled: dict[str, bool] = {}
-        self._skus: set[str] = set()
-        self._rows: dict[tuple[str, str], _Row] = {}  # (fc_id, sku) -> row
+        self._loaded = False
+        self._skus: dict[str, dict[str, _Row]] = {}  # sku -> fc_id -> row (the SKU catalogue)
         self._holds: dict[str, _Hold] = {}
         self._expiry: list[tuple[float, str]] = []  # heap of (expires_at, reservation id)
         self._counters: Counter[str] = Counter(dict.fromkeys(COUNTERS, 0))
@@ -77,14 +77,13 @@ class MemoryStore(IdempotencyBase, InventoryStore):
     def load(self, network: Network, *, replace: bool = False) -> bool:
         snap = LedgerSnapshot.from_network(network)
         with self._lock:
-            if self._enabled and not replace:
+            if self._loaded and not replace:
                 return False
+            self._loaded = True
             self._enabled = dict(zip(snap.node_ids, snap.enabled, strict=True))
-            self._skus = set(snap.sku_ids)
-            self._rows = {
-                (f, s): _Row(on_hand=oh, safety_stock=ss, reorder_point=rp)
-                for f, s, oh, ss, rp in snap.rows
-            }
+            self._skus = {sku: {} for sku in snap.sku_ids}
+            for f, s, oh, ss, rp in snap.rows:
+                self._skus[s][f] = _Row(on_hand=oh, safety_stock=ss, reorder_point=rp)
             self._holds.clear()
             self._expiry.clear()
             return True
@@ -94,11 +93,12 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             self._sweep(time.time())
             for sku in skus:
                 self._check_sku(sku, "sku")
-            out: dict[str, dict[str, int]] = {sku: {} for sku in skus}
-            for (fc_id, sku), row in self._rows.items():
-                if sku in out and self._enabled[fc_id]:
-                    out[sku][fc_id] = max(0, _raw(row))
-            return out
+            return {
+                sku: {
+                    f: max(0, _raw(row)) for f, row in self._skus[sku].items() if self._enabled[f]
+                }
+                for sku in skus
+            }
 
     def reserve(
         self, reservation_id: str, items: Iterable[tuple[str, str, int]], *, ttl_seconds: float
@@ -119,7 +119,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 raise closed_conflict(reservation_id, res.state)
             short = []
             for fc_id, sku, qty in wanted:
-                row = self._rows.get((fc_id, sku))
+                row = self._skus[sku].get(fc_id)
                 free = max(0, _raw(row)) if row and self._enabled[fc_id] else 0
                 if free < qty:
                     short.append(Shortage(fc_id, sku, qty, free))
@@ -127,7 +127,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 self._counters["reserve_short"] += 1
                 return ReserveOutcome(None, tuple(short))
             for fc_id, sku, qty in wanted:
-                self._rows[fc_id, sku].reserved += qty
+                self._skus[sku][fc_id].reserved += qty
             res = Reservation(
                 reservation_id, HELD, now + ttl_seconds, tuple(HoldItem(*i) for i in wanted)
             )
@@ -144,7 +144,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             if hold.reservation.state != HELD:
                 return finished_commit(hold.reservation)
             for item in hold.reservation.items:
-                row = self._rows[item.fc_id, item.sku]
+                row = self._skus[item.sku][item.fc_id]
                 row.reserved -= item.qty
                 row.allocated += item.qty
             self._finish(hold, COMMITTED, now)
@@ -172,7 +172,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
         with self._lock:
             self._check_node(fc_id, "fc_id")
             self._check_sku(sku, "sku")
-            row = self._rows.get((fc_id, sku), _Row())
+            row = self._skus[sku].get(fc_id, _Row())
             if qty > row.allocated:
                 raise OverFulfilment(
                     f"cannot fulfil {qty} of '{sku}' at '{fc_id}': only {row.allocated} allocated"
@@ -189,7 +189,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 self._check_sku(sku, f"[{i}].sku")
             out = []
             for fc_id, sku, on_hand, safety_stock in wanted:
-                row = self._rows.setdefault((fc_id, sku), _Row())
+                row = self._skus[sku].setdefault(fc_id, _Row())
                 row.on_hand = on_hand
                 if safety_stock is not None:
                     row.safety_stock = safety_stock
@@ -199,13 +199,8 @@ class MemoryStore(IdempotencyBase, InventoryStore):
     def levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
         with self._lock:
             self._sweep(time.time())
-            wanted = None if skus is None else set(skus)
-            out = [
-                _level(f, s, row)
-                for (f, s), row in self._rows.items()
-                if wanted is None or s in wanted
-            ]
-        return sorted(out, key=lambda r: (r.sku, r.fc_id))
+            names = sorted(self._skus.keys() if skus is None else self._skus.keys() & set(skus))
+            return [_level(f, s, row) for s in names for f, row in sorted(self._skus[s].items())]
 
     def restock_alerts(self) -> list[RestockAlert]:
         return [
@@ -293,7 +288,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
 
     def _return_stock(self, reservation: Reservation) -> None:
         for item in reservation.items:
-            self._rows[item.fc_id, item.sku].reserved -= item.qty
+            self._skus[item.sku][item.fc_id].reserved -= item.qty
 
     def _check_node(self, fc_id: str, field: str) -> None:
         if fc_id not in self._enabled:
