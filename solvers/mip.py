@@ -1,0 +1,282 @@
+"""Exact allocation model on OR-Tools MathOpt (HiGHS), for instances small enough to prove.
+
+The model is the shipment-pattern formulation: one binary per (order, node, subset of the order's
+lines) that the node could ship as one package (stock, capacity and weight limit checked per
+pattern), so its LP relaxation is already much stronger than the plain line-to-node assignment.
+For every order: each line is covered by one pattern or unfilled; at most one pattern per node
+(lines at one node are one shipment); at most ``max_shipments`` patterns; a ship-complete order only
+has whole-order patterns. Stock per (node, SKU) and capacity per node couple the orders. The split
+penalty ``split * max(0, shipments - 1)`` is ``split * (shipments - 1 + v)`` with ``v >= 1 -
+shipments``, ``v`` in [0, 1]. The model is built as a MathOpt ``ModelProto`` straight from numpy
+arrays (no Python object per variable) and solved by HiGHS from the ``ortools`` wheel.
+
+``solve_columns`` solves the same coupling over given whole-order plans (a restricted master
+problem): the batch solver uses it to combine the plans its Lagrangian search has seen.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+from ortools.math_opt import model_pb2
+from ortools.math_opt.python import mathopt
+
+from solvers.instance import Instance, csr_gather
+from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
+from solvers.result import Result, Status
+
+_OPT_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class MilpSolution:
+    """What HiGHS returned: values (None when no feasible point), objective and proven bound."""
+
+    values: np.ndarray | None
+    objective: float
+    bound: float
+    proven: bool
+
+
+def solve_milp(
+    cost: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    coefs: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    offset: float = 0.0,
+    time_limit: float | None = None,
+    hint: np.ndarray | None = None,
+) -> MilpSolution:
+    """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
+
+    ``A`` is given in coordinate form; duplicates are summed. Solved by HiGHS through MathOpt with
+    a relative gap tolerance of 1e-9, so ``proven`` means optimal, not "within 0.01%". ``hint``
+    is a known feasible point HiGHS starts from.
+    """
+    num_vars, num_rows = len(cost), len(row_lower)
+    proto = model_pb2.ModelProto()
+    var = proto.variables
+    var.ids.extend(range(num_vars))
+    var.lower_bounds.extend([0.0] * num_vars)
+    var.upper_bounds.extend(np.asarray(upper, np.float64).tolist())
+    var.integers.extend(np.asarray(integer, bool).tolist())
+    proto.objective.offset = float(offset)
+    nz = np.flatnonzero(cost)
+    proto.objective.linear_coefficients.ids.extend(nz.tolist())
+    proto.objective.linear_coefficients.values.extend(np.asarray(cost)[nz].tolist())
+    con = proto.linear_constraints
+    con.ids.extend(range(num_rows))
+    con.lower_bounds.extend(np.asarray(row_lower, np.float64).tolist())
+    con.upper_bounds.extend(np.asarray(row_upper, np.float64).tolist())
+    key = np.asarray(rows, np.int64) * max(num_vars, 1) + np.asarray(cols, np.int64)
+    uniq, inverse = np.unique(key, return_inverse=True)
+    summed = np.bincount(inverse, weights=coefs, minlength=len(uniq))
+    mat = proto.linear_constraint_matrix
+    mat.row_ids.extend((uniq // max(num_vars, 1)).tolist())
+    mat.column_ids.extend((uniq % max(num_vars, 1)).tolist())
+    mat.coefficients.extend(summed.tolist())
+    model = mathopt.Model.from_model_proto(proto)
+    params = mathopt.SolveParameters(relative_gap_tolerance=1e-9, absolute_gap_tolerance=1e-7)
+    if time_limit is not None:
+        params.time_limit = datetime.timedelta(seconds=max(time_limit, 0.01))
+    model_params = None
+    if hint is not None:
+        variables = list(model.variables())
+        values = dict(zip(variables, np.asarray(hint, np.float64).tolist(), strict=True))
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=values)]
+        )
+    result = mathopt.solve(
+        model, mathopt.SolverType.HIGHS, params=params, model_params=model_params
+    )
+    bounds = result.termination.objective_bounds
+    bound = float(bounds.dual_bound)
+    if not result.has_primal_feasible_solution():
+        return MilpSolution(None, float("inf"), bound, False)
+    values = result.variable_values()
+    x = np.array([values[v] for v in model.variables()]) if num_vars else np.zeros(0)
+    objective = float(result.objective_value())
+    proven = result.termination.reason == mathopt.TerminationReason.OPTIMAL and (
+        objective - bound <= _OPT_TOL * max(1.0, abs(objective))
+    )
+    return MilpSolution(x, objective, bound, proven)
+
+
+@nb.njit(cache=True)
+def _enumerate_patterns(
+    line_ptr, ship_complete, order_table, line_weight, line_units, comp_ptr, comp_sku,
+    comp_units, avail, cap, ship_cost, count_only, p_order, p_node, p_mask, p_cost,
+):  # fmt: skip
+    """Every feasible (order, node, line subset) shipment; returns how many there are."""
+    num_orders = len(ship_complete)
+    num_nodes = order_table.shape[1]
+    max_b = ship_cost.shape[1] - 1
+    k = 0
+    for o in range(num_orders):
+        first = line_ptr[o]
+        n = line_ptr[o + 1] - first
+        if n == 0:
+            continue
+        full = (1 << n) - 1
+        for f in range(num_nodes):
+            t = order_table[o, f]
+            if t < 0:
+                continue
+            for mask in range(1, full + 1):
+                if ship_complete[o] and mask != full:
+                    continue
+                w = 0.0
+                units = 0
+                for i in range(n):
+                    if mask & (1 << i):
+                        w += line_weight[first + i]
+                        units += line_units[first + i]
+                if units > cap[f]:
+                    continue
+                b = _billable(w)
+                if b > max_b or ship_cost[t, b] == np.inf:
+                    continue
+                ok = True
+                for i in range(n):
+                    if not (mask & (1 << i)) or not ok:
+                        continue
+                    for c in range(comp_ptr[first + i], comp_ptr[first + i + 1]):
+                        s = comp_sku[c]
+                        need = 0
+                        for i2 in range(n):
+                            if mask & (1 << i2):
+                                for c2 in range(comp_ptr[first + i2], comp_ptr[first + i2 + 1]):
+                                    if comp_sku[c2] == s:
+                                        need += comp_units[c2]
+                        if need > avail[f, s]:
+                            ok = False
+                            break
+                if not ok:
+                    continue
+                if not count_only:
+                    p_order[k] = o
+                    p_node[k] = f
+                    p_mask[k] = mask
+                    p_cost[k] = ship_cost[t, b]
+                k += 1
+    return k
+
+
+def _pattern_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    args = (
+        inst.line_ptr, inst.ship_complete, inst.order_table, inst.line_weight, inst.line_units,
+        inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.available, inst.capacity,
+        inst.ship_cost,
+    )  # fmt: skip
+    empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0)
+    num = _enumerate_patterns(*args, True, empty_i, empty_i, empty_i, empty_f)
+    p_order, p_node, p_mask = (np.zeros(num, np.int64) for _ in range(3))
+    p_cost = np.zeros(num)
+    _enumerate_patterns(*args, False, p_order, p_node, p_mask, p_cost)
+    return p_order, p_node, p_mask, p_cost
+
+
+def solve_exact(inst: Instance, *, time_limit: float | None = 60.0) -> Result:
+    """Solve the shipment-pattern MIP with HiGHS; optimal when it finishes within the limit."""
+    start = time.perf_counter()
+    lines_per_order = np.diff(inst.line_ptr)
+    if lines_per_order.max(initial=0) > MAX_EXACT_LINES:
+        raise ValueError(f"the exact model enumerates orders of up to {MAX_EXACT_LINES} lines")
+    p_order, p_node, p_mask, p_cost = _pattern_arrays(inst)
+    num_p, num_l, num_o = len(p_order), inst.num_lines, inst.num_orders
+    split = inst.split_penalty
+    # variables: patterns | unfilled per line | v per order
+    cost = np.concatenate([p_cost + split, inst.line_backorder, np.full(num_o, split)])
+    upper = np.ones(num_p + num_l + num_o)
+    integer = np.concatenate([np.ones(num_p, bool), np.zeros(num_l + num_o, bool)])
+    u_var = num_p + np.arange(num_l)
+    v_var = num_p + num_l + np.arange(num_o)
+    rows, cols, coefs, lower, upper_row = [], [], [], [], []
+    next_row = 0
+
+    def add(r: np.ndarray, c: np.ndarray, a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        nonlocal next_row
+        rows.append(r + next_row)
+        cols.append(c)
+        coefs.append(a)
+        lower.append(lo)
+        upper_row.append(hi)
+        next_row += len(lo)
+
+    # each line: covered once or unfilled
+    bit = np.arange(MAX_EXACT_LINES)
+    covers = (p_mask[:, None] >> bit[None, :]) & 1  # [pattern, bit]
+    pat, b = np.nonzero(covers)
+    line_of = inst.line_ptr[p_order[pat]] + b
+    add(
+        np.concatenate([line_of, np.arange(num_l)]),
+        np.concatenate([pat, u_var]),
+        np.ones(len(pat) + num_l),
+        np.ones(num_l),
+        np.ones(num_l),
+    )
+    # one shipment per (order, node)
+    pair = p_order * inst.num_nodes + p_node
+    pairs, pair_row = np.unique(pair, return_inverse=True)
+    add(pair_row, np.arange(num_p), np.ones(num_p), np.zeros(len(pairs)), np.ones(len(pairs)))
+    # split penalty: v_o + shipments_o >= 1; and shipments_o <= max_shipments
+    max_ship = float(inst.max_shipments) if inst.max_shipments > 0 else np.inf
+    add(
+        np.concatenate([p_order, np.arange(num_o)]),
+        np.concatenate([np.arange(num_p), v_var]),
+        np.ones(num_p + num_o),
+        np.ones(num_o),
+        np.full(num_o, np.inf),
+    )
+    if np.isfinite(max_ship):
+        add(p_order, np.arange(num_p), np.ones(num_p), np.zeros(num_o), np.full(num_o, max_ship))
+    # stock per (node, sku) and capacity per node
+    lp, lines = pat, line_of  # (pattern, line) pairs
+    comp, per_line = csr_gather(inst.comp_ptr, lines)
+    pat_c = np.repeat(lp, per_line)
+    res_key = p_node[pat_c] * inst.num_skus + inst.comp_sku[comp]
+    keys, res_row = np.unique(res_key, return_inverse=True)
+    cap_avail = inst.available.reshape(-1)[keys].astype(np.float64)
+    add(res_row, pat_c, inst.comp_units[comp].astype(float), np.zeros(len(keys)), cap_avail)
+    finite = np.isfinite(inst.capacity)
+    pat_units = np.bincount(lp, weights=inst.line_units[lines], minlength=num_p)
+    sel = finite[p_node]
+    node_rows = np.cumsum(finite) - 1
+    add(
+        node_rows[p_node[sel]],
+        np.flatnonzero(sel),
+        pat_units[sel],
+        np.zeros(int(finite.sum())),
+        inst.capacity[finite],
+    )
+    solution = solve_milp(
+        cost, upper, integer,
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
+        np.concatenate(lower), np.concatenate(upper_row),
+        offset=-split * num_o, time_limit=time_limit,
+    )  # fmt: skip
+    assign = np.full(num_l, -1, np.int64)
+    if solution.values is not None:
+        for p in np.flatnonzero(solution.values[:num_p] > 0.5):
+            lines_p = inst.line_ptr[p_order[p]] + np.flatnonzero((p_mask[p] >> bit) & 1)
+            assign[lines_p] = p_node[p]
+    objective = float(plan_costs(inst, assign).sum()) if solution.values is not None else np.inf
+    status = Status.OPTIMAL if solution.proven else Status.LIMIT_REACHED
+    return Result(
+        method="exact",
+        status=status,
+        assign=assign,
+        objective=objective,
+        bound=min(solution.bound, solution.objective),
+        runtime=time.perf_counter() - start,
+        stats={"patterns": num_p},
+    )

@@ -1,0 +1,300 @@
+"""Exact single-order sourcing: the minimum-cost plan for one order (the kernel).
+
+An order of n lines is split into shipments, one per node used, each line shipped whole or left
+unfilled (contracts §3). The kernel enumerates, per node, every subset of lines that node could ship
+(stock, capacity and the carrier's weight limit checked on the subset), then runs a 0/1 dynamic
+program over nodes: ``G[k][S]`` = cheapest way to settle the line set S with exactly k shipments
+from the nodes seen so far, the rest unfilled. Each node adds at most one shipment (k counts down
+as in 0/1 knapsack), so lines at the same node always form one shipment. The work is
+O(nodes * k * 3^n), trivial for the one- and two-line orders that dominate real demand and exact
+for every order up to ``MAX_EXACT_LINES`` lines.
+
+Prices per unit of stock ``price[node, sku]`` and of capacity ``cap_price[node]`` may be added to the
+cost: the batch solver (``solvers.batch``) uses them as Lagrange multipliers, so the same kernel
+gives both its lower bound and its repairs. Compiled with numba; no Python objects in the loops.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from solvers.instance import Instance, csr_gather
+
+MAX_EXACT_LINES = 12
+_INF = np.inf
+_EPS = 1e-9
+
+
+@nb.njit(cache=True)
+def _billable(weight: float) -> int:
+    b = int(np.ceil(weight - 1e-9))
+    return b if b > 1 else 1
+
+
+@nb.njit(cache=True)
+def _solve_order(
+    o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
+    comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship,
+    price, cap_price, use_prices, assign,
+):  # fmt: skip
+    """Exact minimum (priced) cost of order ``o``; writes each line's node (or -1) to ``assign``."""
+    first = line_ptr[o]
+    n = line_ptr[o + 1] - first
+    if n == 0:
+        return 0.0
+    num_nodes = order_table.shape[1]
+    max_b = ship_cost.shape[1] - 1
+    # the distinct SKUs the order draws, and units[line, j] of each
+    skus = np.empty(comp_ptr[first + n] - comp_ptr[first], np.int64)
+    m = 0
+    for c in range(comp_ptr[first], comp_ptr[first + n]):
+        s = comp_sku[c]
+        found = False
+        for j in range(m):
+            if skus[j] == s:
+                found = True
+                break
+        if not found:
+            skus[m] = s
+            m += 1
+    units = np.zeros((n, m), np.int64)
+    for i in range(n):
+        for c in range(comp_ptr[first + i], comp_ptr[first + i + 1]):
+            for j in range(m):
+                if skus[j] == comp_sku[c]:
+                    units[i, j] += comp_units[c]
+    # per subset of lines: weight, units per SKU, capacity units, backorder cost
+    num_sub = 1 << n
+    full = num_sub - 1
+    w = np.zeros(num_sub)
+    su = np.zeros((num_sub, m), np.int64)
+    tu = np.zeros(num_sub, np.int64)
+    bo = np.zeros(num_sub)
+    for mask in range(1, num_sub):
+        low = mask & (-mask)
+        i = 0
+        while (1 << i) != low:
+            i += 1
+        prev = mask ^ low
+        w[mask] = w[prev] + line_weight[first + i]
+        tu[mask] = tu[prev] + line_units[first + i]
+        bo[mask] = bo[prev] + line_backorder[first + i]
+        for j in range(m):
+            su[mask, j] = su[prev, j] + units[i, j]
+    k_max = n
+    if max_ship > 0 and max_ship < k_max:
+        k_max = max_ship
+    if ship_complete[o]:
+        k_max = 1
+    g = np.full((k_max + 1, num_sub), _INF)
+    for mask in range(num_sub):
+        g[0, mask] = bo[mask]
+    steps = np.empty(num_nodes, np.int64)
+    chosen = np.zeros((num_nodes, k_max + 1, num_sub), np.int32)
+    block = np.empty(num_sub)
+    num_steps = 0
+    for f in range(num_nodes):
+        t = order_table[o, f]
+        if t < 0:
+            continue
+        any_ok = False
+        for mask in range(1, num_sub):
+            block[mask] = _INF
+            if ship_complete[o] and mask != full:
+                continue
+            if tu[mask] > cap[f]:
+                continue
+            ok = True
+            for j in range(m):
+                if su[mask, j] > avail[f, skus[j]]:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            b = _billable(w[mask])
+            if b > max_b:
+                continue
+            c = ship_cost[t, b]
+            if c == _INF:
+                continue
+            if use_prices:
+                c += tu[mask] * cap_price[f]
+                for j in range(m):
+                    c += su[mask, j] * price[f, skus[j]]
+            block[mask] = c
+            any_ok = True
+        if not any_ok:
+            continue
+        step = num_steps
+        steps[step] = f
+        num_steps += 1
+        for k in range(k_max, 0, -1):
+            for s_mask in range(1, num_sub):
+                best = g[k, s_mask]
+                pick = 0
+                sub = s_mask
+                while sub > 0:
+                    c = block[sub]
+                    if c < _INF:
+                        v = c + g[k - 1, s_mask ^ sub]
+                        if v < best - _EPS:
+                            best = v
+                            pick = sub
+                    sub = (sub - 1) & s_mask
+                if pick != 0:
+                    g[k, s_mask] = best
+                    chosen[step, k, s_mask] = pick
+    best = g[0, full]
+    best_k = 0
+    for k in range(1, k_max + 1):
+        v = g[k, full] + split * (k - 1)
+        if v < best - _EPS:
+            best = v
+            best_k = k
+    for i in range(n):
+        assign[first + i] = -1
+    k = best_k
+    s_mask = full
+    for step in range(num_steps - 1, -1, -1):
+        if k == 0:
+            break
+        pick = chosen[step, k, s_mask]
+        if pick != 0:
+            for i in range(n):
+                if pick & (1 << i):
+                    assign[first + i] = steps[step]
+            k -= 1
+            s_mask ^= pick
+    return best
+
+
+@nb.njit(cache=True)
+def _order_cost(
+    o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign, num_nodes
+):  # fmt: skip
+    """True cost (contracts §3) of order ``o`` under ``assign``; inf if a shipment can't go."""
+    first = line_ptr[o]
+    last = line_ptr[o + 1]
+    max_b = ship_cost.shape[1] - 1
+    total = 0.0
+    shipments = 0
+    for i in range(first, last):
+        f = assign[i]
+        if f < 0:
+            total += line_backorder[i]
+            continue
+        seen = False
+        for i2 in range(first, i):
+            if assign[i2] == f:
+                seen = True
+                break
+        if seen:
+            continue
+        weight = 0.0
+        for i2 in range(i, last):
+            if assign[i2] == f:
+                weight += line_weight[i2]
+        t = order_table[o, f]
+        b = _billable(weight)
+        if t < 0 or b > max_b:
+            return _INF
+        total += ship_cost[t, b]
+        shipments += 1
+    if shipments > 1:
+        total += split * (shipments - 1)
+    return total
+
+
+@nb.njit(cache=True)
+def _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, sign):
+    """Add (sign=-1: consume, +1: give back) the stock and capacity order ``o`` uses."""
+    for i in range(line_ptr[o], line_ptr[o + 1]):
+        f = assign[i]
+        if f < 0:
+            continue
+        cap[f] += sign * line_units[i]
+        for c in range(comp_ptr[i], comp_ptr[i + 1]):
+            avail[f, comp_sku[c]] += sign * comp_units[c]
+
+
+def _args(inst: Instance) -> tuple:
+    return (
+        inst.line_ptr, inst.ship_complete, inst.order_table, inst.line_weight,
+        inst.line_backorder, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
+    )  # fmt: skip
+
+
+def solve_order(
+    inst: Instance,
+    order: int,
+    available: np.ndarray | None = None,
+    capacity: np.ndarray | None = None,
+    price: np.ndarray | None = None,
+    cap_price: np.ndarray | None = None,
+) -> tuple[float, np.ndarray]:
+    """Exact cheapest plan of one order: (cost, node per line or -1).
+
+    ``available[node, sku]`` and ``capacity[node]`` default to the instance's; with ``price`` and
+    ``cap_price`` the cost includes those per-unit prices.
+    """
+    n = int(inst.line_ptr[order + 1] - inst.line_ptr[order])
+    if n > MAX_EXACT_LINES:
+        raise ValueError(
+            f"order {order} has {n} lines; the exact kernel handles up to {MAX_EXACT_LINES}"
+        )
+    assign = np.full(inst.num_lines, -1, np.int64)
+    use_prices = price is not None
+    cost = _solve_order(
+        order, *_args(inst),
+        inst.available if available is None else available,
+        inst.capacity if capacity is None else capacity,
+        inst.ship_cost, inst.split_penalty, inst.max_shipments,
+        price if price is not None else np.zeros((1, 1)),
+        cap_price if cap_price is not None else np.zeros(1),
+        use_prices, assign,
+    )  # fmt: skip
+    first, last = inst.line_ptr[order], inst.line_ptr[order + 1]
+    return float(cost), assign[first:last]
+
+
+def order_cost(inst: Instance, order: int, assign: np.ndarray) -> float:
+    """True cost of one order under ``assign`` (node per line of that order, -1 unfilled)."""
+    full = np.full(inst.num_lines, -1, np.int64)
+    full[inst.line_ptr[order] : inst.line_ptr[order + 1]] = assign
+    return float(
+        _order_cost(
+            order, inst.line_ptr, inst.order_table, inst.line_weight, inst.line_backorder,
+            inst.ship_cost, inst.split_penalty, full, inst.num_nodes,
+        )
+    )  # fmt: skip
+
+
+@nb.njit(cache=True)
+def _plan_costs(line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign):
+    num_orders = len(line_ptr) - 1
+    out = np.empty(num_orders)
+    for o in range(num_orders):
+        out[o] = _order_cost(
+            o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign, 0
+        )
+    return out
+
+
+def plan_costs(inst: Instance, assign: np.ndarray) -> np.ndarray:
+    """True cost of every order, ``[order]``, under a whole plan ``assign[line]``."""
+    return _plan_costs(
+        inst.line_ptr, inst.order_table, inst.line_weight, inst.line_backorder,
+        inst.ship_cost, inst.split_penalty, assign,
+    )  # fmt: skip
+
+
+def plan_usage(inst: Instance, assign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Units a plan draws: ``stock[node, sku]`` and ``capacity[node]``."""
+    lines = np.flatnonzero(assign >= 0)
+    comps, counts = csr_gather(inst.comp_ptr, lines)
+    nodes = np.repeat(assign[lines], counts)
+    stock = np.zeros(inst.available.shape, np.int64)
+    np.add.at(stock, (nodes, inst.comp_sku[comps]), inst.comp_units[comps])
+    cap = np.bincount(assign[lines], weights=inst.line_units[lines], minlength=inst.num_nodes)
+    return stock, cap
