@@ -3,13 +3,19 @@
 The table is the ``zipcodes`` package's copy of the USPS ZIP list (42,789 codes with a centroid
 each, active and retired alike: a retired ZIP still names a place). ``zipcodes.matching`` scans
 the whole list per call, so the list is read once per process into a ``pandas.Index`` and looked
-up for many ZIPs at a time with ``get_indexer``. Distances and zones belong to ``dom.costs``.
+up for many ZIPs at a time with ``get_indexer``. Reading the list costs about a second (42,789
+Python dicts), so the arrays are also kept in a small ``.npz`` under the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``), keyed by the package version; a cache that cannot be read
+or written is simply rebuilt. Distances and zones belong to ``dom.costs``.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,15 +31,32 @@ class ZipTable:
     lon: np.ndarray  # float64
 
 
+def _cache_file() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "dom-optimizer" / f"zipcodes-{zipcodes.__version__}.npz"
+
+
 @cache
 def zip_table() -> ZipTable:
-    """The ZIP table, built once per process from the ``zipcodes`` package."""
+    """The ZIP table, built once per process (from the disk cache when it is there)."""
+    path = _cache_file()
+    try:
+        with np.load(path) as saved:
+            return ZipTable(index=pd.Index(saved["zip"]), lat=saved["lat"], lon=saved["lon"])
+    except (OSError, KeyError, ValueError):
+        pass
     rows = zipcodes.list_all()
-    return ZipTable(
-        index=pd.Index([r["zip_code"] for r in rows]),
-        lat=np.array([float(r["lat"]) for r in rows]),
-        lon=np.array([float(r["long"]) for r in rows]),
-    )
+    zips = np.array([r["zip_code"] for r in rows])
+    lat = np.array([float(r["lat"]) for r in rows])
+    lon = np.array([float(r["long"]) for r in rows])
+    try:  # write then rename, so a concurrent reader never sees half a file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, zip=zips, lat=lat, lon=lon)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass
+    return ZipTable(index=pd.Index(zips), lat=lat, lon=lon)
 
 
 def normalize_zip(zips: pd.Series) -> pd.Series:

@@ -40,6 +40,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from dom.errors import InvalidInput, UnknownNode, UnknownSku
@@ -142,7 +144,7 @@ class _Table:
             self.fail(
                 f"{col} is empty", rows=np.flatnonzero(empty), column=col, fix=f"fill in {what}"
             )
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        values = _to_float(raw)
         bad = np.flatnonzero(~empty & ~np.isfinite(values))
         if len(bad):
             self.fail(
@@ -231,6 +233,20 @@ class _Table:
             hint = f"did you mean '{guess}'? " if guess else ""
             self.fail(f"unknown {what} '{value}'", rows=bad, column=col, fix=hint + fix, cls=cls)
         return codes.astype(np.int64)
+
+
+def _to_float(raw: pd.Series) -> np.ndarray:
+    """Text cells as float64, NaN where empty or not a number.
+
+    Arrow's cast is several times faster than ``pd.to_numeric`` but fails the whole column on one
+    bad cell; then ``pd.to_numeric`` finds which.
+    """
+    try:
+        arr = pa.array(raw, type=pa.string())
+        arr = pc.if_else(pc.equal(arr, ""), None, arr)
+        return np.array(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.float64)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
 
 
 def _read_table(path: Path) -> _Table:
