@@ -14,7 +14,7 @@ from dom.model import Network
 MakeStores = Callable[..., list[InventoryStore]]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 def make_stores(request: pytest.FixtureRequest) -> Iterator[MakeStores]:
     """``make_stores(network, replicas=1)``: handles on one fresh ledger loaded from ``network``.
 

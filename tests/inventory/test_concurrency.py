@@ -9,6 +9,9 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import pytest
 
 from dom.inventory import InventoryStore, Reservation, ReservationExpired
 from dom.inventory.redis_store import RedisStore
@@ -18,7 +21,7 @@ from tests.inventory.racers import race, race_in_process
 
 # 31 free units over 3 nodes x 2 SKUs; the racers ask for about 30 times that.
 SCARCE = ledger_network([[6, 4], [5, 3], [4, 8]], safety_stock=[[1, 0], [0, 1], [0, 0]])
-RACE = {"nodes": ["FC0", "FC1", "FC2"], "skus": ["S0", "S1"], "ttl_seconds": 1.0}
+RACE: dict[str, Any] = {"nodes": ["FC0", "FC1", "FC2"], "skus": ["S0", "S1"], "ttl_seconds": 1.0}
 
 
 def settle_and_check(store: InventoryStore, holds: list[Reservation]) -> None:
@@ -58,6 +61,7 @@ def test_no_oversell_with_32_threads(make_stores: MakeStores):
     settle_and_check(stores[0], holds)
 
 
+@pytest.mark.redis
 def test_no_oversell_across_processes(redis_url: str):
     """4 processes x 8 threads on one Redis ledger never hold more than is there."""
     prefix = "race:{procs}:"

@@ -91,7 +91,7 @@ def test_reserve_merges_repeated_items_and_retries_return_the_same_hold(make_sto
     [store] = make_stores(NET)
     first = store.reserve("r1", [("FC0", "S0", 1), ("FC0", "S0", 2)], ttl_seconds=60)
     again = store.reserve("r1", [("FC0", "S0", 3)], ttl_seconds=60)
-    assert first.reservation == again.reservation
+    assert again.reservation is not None and first.reservation == again.reservation
     assert [(i.fc_id, i.sku, i.qty) for i in again.reservation.items] == [("FC0", "S0", 3)]
     assert store.availability(["S0"])["S0"]["FC0"] == 1
     with pytest.raises(ReservationClosed, match="'r1'"):

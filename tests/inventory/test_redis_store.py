@@ -24,6 +24,8 @@ from dom.inventory.redis_store import RedisStore
 from tests.conftest import RedisServer
 from tests.inventory.networks import ledger_network
 
+pytestmark = pytest.mark.redis
+
 NET = ledger_network(
     [[4, 1], [2, 3]], safety_stock=[[1, 0], [0, 0]], reorder_point=[[2, -1], [-1, 3]]
 )
