@@ -429,3 +429,100 @@ def batch_walks(
     for b in range(len(size)):
         walk[b] = batch_walk(dist, order_ptr, order_loc, members[b], size[b], mark, nodes, tour)
     return walk
+
+
+@njit(cache=True)
+def _merge_gain(
+    dist, order_ptr, order_loc, members, size, units, walk, a, b, cap_units, cap_orders, bufs
+) -> float:
+    """Walk saved by putting batches a and b on one cart; -inf when they do not fit."""
+    if a == b or size[a] == 0 or size[b] == 0:
+        return -np.inf
+    if size[a] + size[b] > cap_orders or units[a] + units[b] > cap_units:
+        return -np.inf
+    buf, mark, nodes, tour = bufs
+    buf[: size[a]] = members[a, : size[a]]
+    buf[size[a] : size[a] + size[b]] = members[b, : size[b]]
+    merged = batch_walk(dist, order_ptr, order_loc, buf, size[a] + size[b], mark, nodes, tour)
+    return walk[a] + walk[b] - merged
+
+
+@njit(cache=True)
+def merge_batches(
+    dist: np.ndarray,
+    order_ptr: np.ndarray,
+    order_loc: np.ndarray,
+    batch_of: np.ndarray,
+    members: np.ndarray,
+    size: np.ndarray,
+    units: np.ndarray,
+    walk: np.ndarray,
+    cap_units: int,
+    cap_orders: int,
+) -> int:
+    """CW(ii) on whole batches (de Koster et al. 1999, §3.2): repeatedly put the two batches
+    with the largest saving on one cart while any pair fits and saves. In place; returns the
+    merges made. Savings are kept in a [batch, batch] table, so only the merged batch's row is
+    re-evaluated after a merge."""
+    n = dist.shape[0]
+    num = len(size)
+    bufs = (
+        np.empty(2 * cap_orders, np.int64),
+        np.zeros(n, np.bool_),
+        np.empty(n, np.int64),
+        np.empty(2 * n + 2, np.int64),
+    )
+    gain = np.full((num, num), -np.inf)
+    for a in range(num):
+        for b in range(a + 1, num):
+            gain[a, b] = _merge_gain(
+                dist,
+                order_ptr,
+                order_loc,
+                members,
+                size,
+                units,
+                walk,
+                a,
+                b,
+                cap_units,
+                cap_orders,
+                bufs,
+            )
+    merges = 0
+    while True:
+        best = np.argmax(gain)
+        a, b = int(best // num), int(best % num)
+        if not gain[a, b] > _EPS:
+            break
+        saved = gain[a, b]
+        for m in range(size[b]):
+            members[a, size[a] + m] = members[b, m]
+            batch_of[members[b, m]] = a
+        size[a] += size[b]
+        units[a] += units[b]
+        walk[a] = walk[a] + walk[b] - saved
+        size[b], units[b], walk[b] = 0, 0, 0.0
+        gain[b, :] = -np.inf
+        gain[:, b] = -np.inf
+        for c in range(num):
+            g = _merge_gain(
+                dist,
+                order_ptr,
+                order_loc,
+                members,
+                size,
+                units,
+                walk,
+                a,
+                c,
+                cap_units,
+                cap_orders,
+                bufs,
+            )
+            if c < a:
+                gain[c, a] = g
+            elif c > a:
+                gain[a, c] = g
+        merges += 1
+    return merges

@@ -30,6 +30,7 @@ from warehouse_graph.routing import METHODS, Route, pick_route
 SEEDS = ("savings", "fcfs")
 _NUM_NEAR = 10  # candidate neighbour orders per order, for savings and moves
 _MAX_PASSES = 100
+_MAX_MERGE_TABLE = 2000  # batches: above this the [batch, batch] savings table is skipped
 
 
 @dataclass(frozen=True)
@@ -116,29 +117,28 @@ def batch_orders(
         size[b] += 1
     units = np.bincount(batch_of, weights=order_units, minlength=num_batches).astype(np.int64)
     walk = _batching.batch_walks(dist, order_ptr, order_loc, members, size)
+    state = (dist, order_ptr, order_loc, batch_of, members, size, units, walk)
+    merges = 0
+    if seed == "savings" and num_batches <= _MAX_MERGE_TABLE:
+        merges += _batching.merge_batches(*state, cart.units, cap_orders)
     seed_walk = float(walk.sum())
     passes = moves = 0
     while improve and passes < _MAX_PASSES:
         if time_limit is not None and time.perf_counter() - start > time_limit:
             break
         made = _batching.improve_pass(
-            dist,
-            order_ptr,
-            order_loc,
-            order_units,
-            near,
-            batch_of,
-            members,
-            size,
-            units,
-            walk,
-            cart.units,
-            cap_orders,
-        )
+            dist, order_ptr, order_loc, order_units, near, batch_of, members, size, units, walk,
+            cart.units, cap_orders,
+        )  # fmt: skip
         passes += 1
         moves += made
         if not made:
-            break
+            if num_batches > _MAX_MERGE_TABLE:
+                break
+            merged = _batching.merge_batches(*state, cart.units, cap_orders)
+            merges += merged
+            if not merged:
+                break
     wave_of = _relabel(batch_of)
     used = np.flatnonzero(size > 0)
     wave_walk = np.empty(len(used))
@@ -152,6 +152,7 @@ def batch_orders(
             "estimate_m": float(wave_walk.sum()),
             "passes": passes,
             "moves": moves,
+            "merges": merges,
             "batching_seconds": time.perf_counter() - start,
         },
     )
