@@ -209,8 +209,8 @@ def make_instance(
     capacity = _capacities([s.size for s in sites], capacity_cover * float(demand.sum()))
 
     width = max(5, len(str(skus)))
-    sku_ids = np.array([f"SKU-{i:0{width}d}" for i in range(1, skus + 1)])
-    kit_ids = np.array([f"KIT-{k:04d}" for k in range(1, len(kit_ptr))])
+    sku_ids = _numbered("SKU-", skus, width)
+    kit_ids = _numbered("KIT-", len(kit_ptr) - 1, 4)
     item_ids = np.concatenate([sku_ids, kit_ids])
     node_ids = np.array([s.fc_id for s in sites])
 
@@ -317,6 +317,13 @@ def _check_params(
                 column=cover_name,
                 fix=f"pass e.g. {flag} 1.0 (total units / demanded units)",
             )
+
+
+def _numbered(prefix: str, n: int, width: int) -> np.ndarray:
+    """Ids ``prefix`` + 1..n zero-padded to ``width`` digits, without a Python loop per id."""
+    if n == 0:
+        return np.zeros(0, dtype=str)
+    return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
 
 
 def _zipf(n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
@@ -563,7 +570,7 @@ def _draw_orders(
     rank = np.empty(num_orders, dtype=np.int64)
     rank[arrival] = np.arange(num_orders)
     width = max(6, len(str(num_orders)))
-    order_ids = np.array([f"SO-{i:0{width}d}" for i in range(1, num_orders + 1)])
+    order_ids = _numbered("SO-", num_orders, width)
 
     geo = rng.random(num_orders)
     latlon_only = geo < _LATLON_ONLY_SHARE
@@ -779,18 +786,18 @@ def _rates() -> pd.DataFrame:
 
 
 def _policy_yaml(policy: dict[str, float | int | None]) -> str:
-    """``policy.yaml`` with a comment on why each value was chosen."""
+    """``policy.yaml``, each value under a comment saying why it was chosen."""
     why = {
-        "late_penalty_per_day": "about a ground-to-two-day upgrade at mid zones: upgrading is "
-        "sometimes worth it, never always",
-        "backorder_penalty_per_unit": "lost margin plus service contact; above almost any one "
-        "shipment, so stock on hand is shipped",
-        "split_penalty": "extra box, packing and a second delivery beyond its own label and "
-        "handling",
-        "max_shipments_per_order": "the usual OMS split limit (e.g. Fluent maxSplit)",
+        "late_penalty_per_day": "about the ground to two-day price gap at mid zones: paying for "
+        "speed is\n# sometimes right, never always",
+        "backorder_penalty_per_unit": "lost margin plus a service contact; above almost any "
+        "single parcel, so\n# stock on hand gets shipped",
+        "split_penalty": "an extra box, packing and a second delivery, beyond the second "
+        "shipment's own\n# label and handling",
+        "max_shipments_per_order": "the split limit OMS configurations commonly use",
     }
-    lines = ["# Cost-model penalties (contracts §3); see data/README.md for the reasoning."]
+    lines = ["# Penalties of the cost model (contracts §3); data/README.md explains each value."]
     for key, value in policy.items():
-        text = "null" if value is None else repr(value)
-        lines.append(f"{key}: {text}  # {why[key]}")
+        lines.append(f"# {why[key]}")
+        lines.append(f"{key}: {'null' if value is None else value!r}")
     return "\n".join(lines) + "\n"
