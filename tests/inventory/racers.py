@@ -20,10 +20,12 @@ def race(
     threads: int,
     attempts: int,
     seed: int,
-    ttl_seconds: float,
+    ttls: tuple[float, ...],
 ) -> list[Reservation]:
     """``threads`` threads start together and each tries ``attempts`` random holds of one or two
-    (node, SKU) items of 1-3 units, spread over ``stores``; returns the holds that succeeded."""
+    (node, SKU) items of 1-3 units, spread over ``stores``. Four in five holds won are released at
+    once, so stock keeps coming back and the race lasts; attempt ``a`` asks for a TTL of
+    ``ttls[a % len(ttls)]``. Returns the holds kept."""
     start = threading.Barrier(threads)
 
     def run(t: int) -> list[Reservation]:
@@ -35,8 +37,13 @@ def race(
         for a in range(attempts):
             picks = rng.choice(len(pairs), size=int(rng.integers(1, 3)), replace=False)
             items = [(*pairs[p], int(rng.integers(1, 4))) for p in picks]
-            out = store.reserve(f"s{seed}-t{t}-a{a}", items, ttl_seconds=ttl_seconds)
-            if out.reservation is not None:
+            ttl = ttls[a % len(ttls)]
+            out = store.reserve(f"s{seed}-t{t}-a{a}", items, ttl_seconds=ttl)
+            if out.reservation is None:
+                continue
+            if rng.random() < 0.8:
+                store.release(out.reservation.id)
+            else:
                 won.append(out.reservation)
         return won
 

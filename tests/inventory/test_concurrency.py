@@ -21,26 +21,35 @@ from tests.inventory.racers import race, race_in_process
 
 # 31 free units over 3 nodes x 2 SKUs; the racers ask for about 30 times that.
 SCARCE = ledger_network([[6, 4], [5, 3], [4, 8]], safety_stock=[[1, 0], [0, 1], [0, 0]])
-RACE: dict[str, Any] = {"nodes": ["FC0", "FC1", "FC2"], "skus": ["S0", "S1"], "ttl_seconds": 1.0}
+# Holds of the first TTL are committed or released after the race, those of the second expire.
+LONG_TTL, SHORT_TTL = 60.0, 0.5
+RACE: dict[str, Any] = {
+    "nodes": ["FC0", "FC1", "FC2"],
+    "skus": ["S0", "S1"],
+    "ttls": (LONG_TTL, SHORT_TTL),
+}
 
 
 def settle_and_check(store: InventoryStore, holds: list[Reservation]) -> None:
-    """Check nothing is oversold, commit half the holds, release some, let the rest expire, then
-    check the ledger reconciles exactly with what was committed."""
+    """Check nothing is oversold; commit half the long holds and release the others; let the
+    short ones expire; then check the ledger reconciles exactly with what was committed."""
     for r in store.levels():
         assert r.reserved >= 0 and r.allocated >= 0
         assert r.reserved + r.allocated <= r.on_hand - r.safety_stock, f"oversold {r}"
+    long = [h for h in holds if h.expires_at > time.time() + LONG_TTL / 2]
+    short = [h for h in holds if h not in long]
+    assert long and short, "the race kept no holds of one kind: not a race"
     committed: Counter[tuple[str, str]] = Counter()
-    for i, hold in enumerate(holds):
-        try:
-            if i % 2 == 0:
-                store.commit(hold.id)
-                committed.update({(x.fc_id, x.sku): x.qty for x in hold.items})
-            elif i % 4 == 1:
-                store.release(hold.id)
-        except ReservationExpired:
-            pass  # the race outlasted its TTL: the hold has given its stock back
-    time.sleep(max(0.0, max(h.expires_at for h in holds) - time.time()) + 0.05)
+    for i, hold in enumerate(long):
+        if i % 2 == 0:
+            store.commit(hold.id)
+            committed.update({(x.fc_id, x.sku): x.qty for x in hold.items})
+        else:
+            store.release(hold.id)
+    time.sleep(max(0.0, max(h.expires_at for h in short) - time.time()) + 0.05)
+    for hold in short:
+        with pytest.raises(ReservationExpired):
+            store.commit(hold.id)
     store.sweep()
     levels = store.levels()
     assert all(r.reserved == 0 for r in levels)
@@ -48,9 +57,9 @@ def settle_and_check(store: InventoryStore, holds: list[Reservation]) -> None:
     for r in levels:
         assert r.on_hand - r.safety_stock == r.available + r.reserved + r.allocated
     counts = store.counters()
-    assert counts["reservations_created"] == len(holds)
+    assert counts["reservations_created"] >= len(holds)
     finished = ("committed", "released", "expired")
-    assert sum(counts[f"reservations_{s}"] for s in finished) == len(holds)
+    assert sum(counts[f"reservations_{s}"] for s in finished) == counts["reservations_created"]
     assert counts["reserve_short"] > 0, "the race never ran short: not a race"
 
 
