@@ -1,9 +1,116 @@
-"""Commands of this feature (filled in by its owner)."""
+"""``dom serve NETWORK_DIR`` (the routing service, on uvicorn) and ``dom worker`` (RQ jobs).
+
+Settings come from ``DOM_*`` environment variables (``api.settings``); the command line only adds
+where to listen. Several worker processes (``--workers``) need ``DOM_REDIS_URL``: the in-memory
+ledger belongs to one process, and two of them would each sell the same stock.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
+
+from api.settings import Settings
+from dom.errors import InvalidInput
+
+
+def _settings(network_dir: Path | None = None) -> Settings:
+    """The settings from the environment, with NETWORK_DIR (when given) as DOM_NETWORK_DIR."""
+    if network_dir is not None:
+        os.environ["DOM_NETWORK_DIR"] = str(network_dir)
+    if not os.environ.get("DOM_NETWORK_DIR"):
+        raise InvalidInput(
+            "no network bundle given", column="DOM_NETWORK_DIR", fix="set DOM_NETWORK_DIR"
+        )
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "DOM_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise InvalidInput(f"{name}: {first['msg']}", column=name) from None
+
+
+def serve(
+    network_dir: Annotated[Path, typer.Argument(help="network bundle folder (contracts §1)")],
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (>1 needs Redis)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="log every request line")] = False,
+) -> None:
+    """Serve the routing API (contracts §6) on HOST:PORT."""
+    import uvicorn
+
+    settings = _settings(network_dir)
+    if workers > 1 and not settings.redis_url:
+        raise InvalidInput(
+            f"--workers {workers} without DOM_REDIS_URL would give each process its own ledger",
+            column="--workers",
+            fix="set DOM_REDIS_URL to share one ledger, or use --workers 1",
+        )
+    if settings.key_scopes() is None and host not in ("127.0.0.1", "::1", "localhost"):
+        logging.getLogger("dom.api").warning(
+            "listening on %s without DOM_API_KEYS: non-loopback clients get 403", host
+        )
+    metrics_dir = None
+    if workers > 1:
+        # one Prometheus scrape sums every process (prometheus_client multiprocess mode)
+        metrics_dir = tempfile.mkdtemp(prefix="dom-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            log_level="info",
+        )
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def worker(
+    burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
+    name: Annotated[str | None, typer.Option(help="worker name (default: RQ's)")] = None,
+    maintenance_interval: Annotated[
+        int, typer.Option(min=1, help="seconds between checks for jobs of dead workers")
+    ] = 10,
+) -> None:
+    """Run batch allocation jobs from Redis (DOM_REDIS_URL, DOM_NETWORK_DIR)."""
+    import redis
+
+    from api.jobs import DomWorker, network_for
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise InvalidInput(
+            "dom worker needs DOM_REDIS_URL", column="DOM_REDIS_URL", fix="set DOM_REDIS_URL"
+        )
+    network_for(str(settings.network_dir))  # loaded once, before jobs fork off
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    connection = redis.Redis.from_url(settings.redis_url)
+    queue_worker = DomWorker(
+        [settings.job_queue],
+        connection=connection,
+        name=name,
+        job_monitoring_interval=2,
+        maintenance_interval=maintenance_interval,
+        # the dequeue wait is worker_ttl - 15: wake up in time for each maintenance pass
+        worker_ttl=maintenance_interval + 15,
+    )
+    queue_worker.work(burst=burst, with_scheduler=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``serve`` and ``worker`` to the root app."""
+    app.command("serve")(serve)
+    app.command("worker")(worker)

@@ -1,0 +1,123 @@
+"""The app factory: settings -> network, ledger, job queue, metrics -> a FastAPI app.
+
+Without ``DOM_REDIS_URL`` the ledger is in memory and jobs run in-process (one process only);
+with it, every replica shares the Redis ledger and jobs go to RQ workers (``dom worker``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+
+from api import errors
+from api.deps import Services
+from api.jobs import InProcessJobs, JobQueue, RQJobs
+from api.metrics import Metrics
+from api.middleware import BodyLimit, Timing
+from api.routes import ROUTERS
+from api.schemas import AllocationRequest
+from api.settings import Settings
+from dom.inventory import InventoryStore, MemoryStore, StoreUnavailable
+from dom.inventory.redis_store import RedisStore
+from dom.io import load_network
+
+log = logging.getLogger("dom.api")
+
+DESCRIPTION = """Order routing over a shared inventory ledger that never oversells (contracts §6).
+
+Send `X-API-Key` with a key of `DOM_API_KEYS` holding the call's scope (`route`, `plan`,
+`admin`). Errors are `{"error": {"code", "message", "field"}}`.
+"""
+
+
+def _open_store(settings: Settings) -> InventoryStore:
+    if settings.redis_url:
+        return RedisStore.from_url(settings.redis_url, prefix=settings.ledger_prefix)
+    return MemoryStore()
+
+
+def _open_jobs(settings: Settings) -> JobQueue:
+    if settings.redis_url:
+        return RQJobs(
+            settings.redis_url,
+            queue=settings.job_queue,
+            prefix=settings.ledger_prefix,
+            result_ttl=settings.job_result_ttl_seconds,
+            retries=settings.job_retries,
+        )
+    return InProcessJobs(result_ttl=settings.job_result_ttl_seconds)
+
+
+async def _sweep_forever(store: InventoryStore, every: float) -> None:
+    """Return expired holds' stock even when no request touches their SKUs."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(StoreUnavailable):
+            await run_in_threadpool(store.sweep)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service: load the network, open (and if empty, fill) the ledger, mount routers."""
+    settings = settings or Settings()  # type: ignore[call-arg]
+    network = load_network(settings.network_dir)
+    store = _open_store(settings)
+    store.load(network)
+    metrics = Metrics(lambda: store)
+    keys = settings.key_scopes()
+    if keys is None:
+        log.warning("DOM_API_KEYS is not set: only loopback clients are served")
+    services = Services(settings, network, store, _open_jobs(settings), metrics, keys)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(_sweep_forever(store, settings.sweep_interval_seconds))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            services.jobs.close()
+            store.close()
+
+    app = FastAPI(
+        title="DOM routing service",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    def limit_for(path: str) -> int:
+        if path == "/v1/allocations":
+            return settings.max_upload_bytes
+        return settings.max_body_bytes
+
+    app.add_middleware(BodyLimit, limit_for=limit_for)
+    app.add_middleware(Timing, observe=metrics.observe)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            extra = AllocationRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(extra.pop("$defs", {}))
+            components["AllocationRequest"] = extra
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,41 @@
+"""Batch allocation jobs: the JSON request and the job's status."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.orders import ORDER_EXAMPLE, OrderIn
+
+JobState = Literal["queued", "running", "finished", "failed"]
+
+
+class AllocationRequest(BaseModel):
+    """A batch as JSON (or upload a CSV/Parquet ``file`` as multipart/form-data instead)."""
+
+    model_config = {"json_schema_extra": {"examples": [{"orders": [ORDER_EXAMPLE]}]}}
+
+    orders: list[OrderIn] = Field(min_length=1)
+    method: str = Field(default="default", examples=["default"])
+    time_limit: float | None = Field(default=None, gt=0, description="seconds; server default")
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: JobState
+    url: str
+
+
+class JobStatus(BaseModel):
+    """Status, progress, summary (contracts §4 ``summary.json``) and plan file links."""
+
+    id: str
+    status: JobState
+    progress: float = Field(ge=0, le=1)
+    message: str = ""
+    summary: dict[str, Any] | None = None
+    error: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+    created_at: str | None = None
+    finished_at: str | None = None
