@@ -9,16 +9,19 @@ object is touched inside a loop.
   orientations) to a local optimum. It is within a few per cent of the optimal walk on the small
   sets of one cart and takes microseconds, so the search can afford thousands of evaluations;
   the final waves are routed by the routing core.
-- Seed: the Clarke-Wright savings algorithm adapted to order batching, variant CW(i) of
-  de Koster, van der Poort & Wolters (1999), "Efficient orderbatching methods in warehouses",
-  IJPR 37(7), §3.2: merge the batches of the order pairs with the largest saving
-  ``walk(i) + walk(j) - walk(i + j)`` while the cart allows. Savings are evaluated for each
-  order's nearest orders only (nearest by the closest pair of their locations).
+- Seed: the Clarke-Wright savings algorithm adapted to order batching (de Koster, van der Poort
+  & Wolters (1999), "Efficient orderbatching methods in warehouses", IJPR 37(7)). CW(i):
+  merge the batches of the order pairs with the largest saving ``walk(i) + walk(j) -
+  walk(i + j)`` while the cart allows, savings evaluated for each order's nearest orders only
+  (nearest by the closest pair of their locations); then CW(ii) on whole batches: merge the
+  pair of batches with the largest saving, re-evaluating only the merged batch, until no pair
+  fits or saves.
 - Improvement: the SHIFT and SWAP neighbourhoods of Henn & Wäscher (2012), "Tabu search
-  heuristics for the order batching problem in picker-to-parts systems", EJOR 222(3), §4.1,
-  with first improvement (Henn, Koch, Doerner, Strauss & Wäscher (2010), "Metaheuristics for
-  the order batching problem in manual order picking systems", BuR 3(1), use the same moves
-  inside an iterated local search).
+  heuristics for the order batching problem in picker-to-parts systems", EJOR 222(3),
+  plus MERGE of two whole batches, with first improvement over each order's nearest orders
+  (Henn, Koch, Doerner, Strauss & Wäscher (2010), "Metaheuristics for the order batching
+  problem in manual order picking systems", BuR 3(1), use the same moves inside an iterated
+  local search); CW(ii) merges again whenever a sweep finds nothing.
 """
 
 from __future__ import annotations
@@ -460,7 +463,7 @@ def merge_batches(
     cap_units: int,
     cap_orders: int,
 ) -> int:
-    """CW(ii) on whole batches (de Koster et al. 1999, §3.2): repeatedly put the two batches
+    """CW(ii) on whole batches (de Koster et al. 1999): repeatedly put the two batches
     with the largest saving on one cart while any pair fits and saves. In place; returns the
     merges made. Savings are kept in a [batch, batch] table, so only the merged batch's row is
     re-evaluated after a merge."""

@@ -4,7 +4,7 @@ A SKU may sit in several locations (a forward pick face and a reserve, say) and 
 hold several SKUs (both faces of the aisle, several shelf levels). :func:`make_slotting` builds
 the classic velocity-based assignment: SKUs ranked by demand go to locations ranked by walking
 distance from the depot, so the fastest movers are nearest (de Koster, Le-Duc & Roodbergen 2007,
-"Design and control of warehouse order picking: a literature review", EJOR 182(2), §5.1,
+"Design and control of warehouse order picking: a literature review", EJOR 182(2),
 volume-based storage).
 """
 

@@ -1,11 +1,12 @@
 """Pick waves: a node's pick lists grouped into cart trips so that the total walk is short.
 
 The order batching problem (de Koster, van der Poort & Wolters 1999, IJPR 37(7); survey in
-de Koster, Le-Duc & Roodbergen 2007, EJOR 182(2), §7): a cart carries at most ``units`` units of
+de Koster, Le-Duc & Roodbergen 2007, EJOR 182(2)): a cart carries at most ``units`` units of
 at most ``orders`` orders; each cart trip (a wave) walks from the depot through every location
-of its orders and back. We seed the waves with Clarke-Wright savings, CW(i) of de Koster et al.
-(1999, §3.2), and improve them with SHIFT and SWAP moves between waves (Henn & Wäscher 2012,
-EJOR 222(3), §4.1), judging every move by a fast walk estimate on the routing core's distance
+of its orders and back. We seed the waves with Clarke-Wright savings, CW(i) on order pairs and
+then CW(ii) on whole batches (de Koster et al. 1999), and improve them with SHIFT and SWAP
+moves of orders between waves (Henn & Wäscher 2012, EJOR 222(3)) and merges of waves,
+judging every move by a fast walk estimate on the routing core's distance
 matrix (:mod:`warehouse_graph._batching`). The final waves, and every order alone (the baseline
 of one trip per order), are routed by the routing core's :func:`pick_route` (``best`` by default),
 so the reported walks and the saving are those of real routes.

@@ -286,14 +286,16 @@ def run_cli(args: list[str]) -> tuple[int, str, BaseException | None]:
 
 
 def test_cli_writes_waves_that_recompute_from_the_files(tmp_path: Path) -> None:
-    """The files agree: wave walks are the routes' walks, orders add up to the waves."""
+    """The files agree: wave walks are the routes' walks, orders add up to the waves; one
+    picture per wave."""
     plan_dir, slotting_csv = sample_day(tmp_path, 60, seed=2)
     layout_json = tmp_path / "layout.json"
     layout_json.write_text(json.dumps(SPEC))
     out = tmp_path / "out"
     code, output, exc = run_cli(
         [str(plan_dir), "--node", "FC", "--layout", str(layout_json), "--slotting",
-         str(slotting_csv), "--cart-units", "30", "--cart-orders", "8", "--out", str(out)]
+         str(slotting_csv), "--cart-units", "30", "--cart-orders", "8", "--out", str(out),
+         "--png-dir", str(tmp_path / "png")]
     )  # fmt: skip
     assert code == 0, (output, exc)
     assert "60 orders in" in output
@@ -302,6 +304,7 @@ def test_cli_writes_waves_that_recompute_from_the_files(tmp_path: Path) -> None:
     orders = pd.read_csv(out / "orders.csv")
     picks = pd.read_csv(out / "picks.csv")
     assert len(orders) == doc["num_orders"] == 60
+    assert len(list((tmp_path / "png").glob("W*.png"))) == doc["num_waves"] == len(waves)
     assert waves["length_m"].sum() == pytest.approx(doc["total_walk_m"])
     assert orders["solo_length_m"].sum() == pytest.approx(doc["solo_walk_m"])
     per_wave = orders.groupby("wave_id")["solo_length_m"].sum()
