@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,31 +259,37 @@ def make_instance(
 def write_instance(inst: Instance, network_dir: Path, orders_path: Path) -> None:
     """Write the bundle files into ``network_dir`` and the orders to ``orders_path``.
 
-    Everything is written to a scratch folder beside the target first and moved in at the end, so
-    a failure leaves no half-written bundle.
+    Everything is written to a scratch folder inside ``network_dir`` first and moved into place at
+    the end (``orders_path`` must be on the same file system), so a failure while writing leaves
+    no half-written bundle.
     """
+    created = [d for d in (network_dir, orders_path.parent) if not d.exists()]
     network_dir.mkdir(parents=True, exist_ok=True)
     orders_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=network_dir, prefix=".generate-") as tmp:
-        scratch = Path(tmp)
-        tables = {
-            "fcs.csv": inst.fcs,
-            "skus.csv": inst.skus,
-            "kits.csv": inst.kits,
-            "inventory.csv": inst.inventory,
-            "zones.csv": inst.zones,
-            "services.csv": inst.services,
-            "rates.csv": inst.rates,
-        }
-        for name, frame in tables.items():
-            frame.to_csv(scratch / name, index=False)
-        (scratch / "policy.yaml").write_text(_policy_yaml(inst.policy))
-        inst.orders.to_csv(scratch / "orders.csv", index=False)
-        for name in [*tables, "policy.yaml"]:
-            os.replace(scratch / name, network_dir / name)
-        if orders_path.exists() and orders_path.is_dir():
-            shutil.rmtree(orders_path)
-        os.replace(scratch / "orders.csv", orders_path)
+    try:
+        with tempfile.TemporaryDirectory(dir=network_dir, prefix=".generate-") as tmp:
+            scratch = Path(tmp)
+            tables = {
+                "fcs.csv": inst.fcs,
+                "skus.csv": inst.skus,
+                "kits.csv": inst.kits,
+                "inventory.csv": inst.inventory,
+                "zones.csv": inst.zones,
+                "services.csv": inst.services,
+                "rates.csv": inst.rates,
+            }
+            for name, frame in tables.items():
+                frame.to_csv(scratch / name, index=False)
+            (scratch / "policy.yaml").write_text(_policy_yaml(inst.policy), encoding="utf-8")
+            inst.orders.to_csv(scratch / "orders.csv", index=False)
+            for name in [*tables, "policy.yaml"]:
+                os.replace(scratch / name, network_dir / name)
+            os.replace(scratch / "orders.csv", orders_path)
+    except BaseException:
+        for folder in created:  # folders this call made, now empty again
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
 
 
 def _check_params(

@@ -327,3 +327,15 @@ def test_bad_parameters_are_rejected_before_writing(
     with pytest.raises(InvalidInput, match=match):
         gen.generate(tmp_path / "out", **params)  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk error while writing leaves no bundle file and no folder behind."""
+
+    def disk_full(policy: dict[str, float | int | None]) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(gen, "_policy_yaml", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        gen.generate(tmp_path / "out", nodes=3, skus=20, orders=10, seed=0)
+    assert not (tmp_path / "out").exists()
