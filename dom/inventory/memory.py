@@ -69,6 +69,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
         self._enabled: dict[str, bool] = {}
         self._loaded = False
         self._skus: dict[str, dict[str, _Row]] = {}  # sku -> fc_id -> row (the SKU catalogue)
+        self._restock: set[tuple[str, str]] = set()  # (sku, fc_id) at or below reorder point
         self._holds: dict[str, _Hold] = {}
         self._expiry: list[tuple[float, str]] = []  # heap of (expires_at, reservation id)
         self._counters: Counter[str] = Counter(dict.fromkeys(COUNTERS, 0))
@@ -82,8 +83,10 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             self._loaded = True
             self._enabled = dict(zip(snap.node_ids, snap.enabled, strict=True))
             self._skus = {sku: {} for sku in snap.sku_ids}
+            self._restock.clear()
             for f, s, oh, ss, rp in snap.rows:
                 self._skus[s][f] = _Row(on_hand=oh, safety_stock=ss, reorder_point=rp)
+                self._mark_restock(f, s)
             self._holds.clear()
             self._expiry.clear()
             return True
@@ -147,6 +150,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 row = self._skus[item.sku][item.fc_id]
                 row.reserved -= item.qty
                 row.allocated += item.qty
+                self._mark_restock(item.fc_id, item.sku)
             self._finish(hold, COMMITTED, now)
             return hold.reservation
 
@@ -193,6 +197,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 row.on_hand = on_hand
                 if safety_stock is not None:
                     row.safety_stock = safety_stock
+                self._mark_restock(fc_id, sku)
                 out.append(_level(fc_id, sku, row))
             return out
 
@@ -203,11 +208,13 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             return [_level(f, s, row) for s in names for f, row in sorted(self._skus[s].items())]
 
     def restock_alerts(self) -> list[RestockAlert]:
-        return [
-            RestockAlert(r.fc_id, r.sku, r.on_hand, r.allocated, r.net_stock, r.reorder_point)
-            for r in self.levels()
-            if r.reorder_point is not None and r.net_stock <= r.reorder_point
-        ]
+        with self._lock:
+            out = []
+            for sku, fc_id in sorted(self._restock):
+                row = self._skus[sku][fc_id]
+                net, rp = row.on_hand - row.allocated, row.reorder_point
+                out.append(RestockAlert(fc_id, sku, row.on_hand, row.allocated, net, rp or 0))
+            return out
 
     def sweep(self) -> int:
         with self._lock:
@@ -274,6 +281,16 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             else:
                 heapq.heappush(self._expiry, (hold.finished_at + self._tombstone_seconds, rid))
         return expired
+
+    def _mark_restock(self, fc_id: str, sku: str) -> None:
+        """Keep ``_restock`` current after on_hand or allocated changed (a fulfilment lowers
+        both alike, so it needs no mark)."""
+        row = self._skus[sku][fc_id]
+        rp = row.reorder_point
+        if rp is not None and row.on_hand - row.allocated <= rp:
+            self._restock.add((sku, fc_id))
+        else:
+            self._restock.discard((sku, fc_id))
 
     def _find(self, reservation_id: str) -> _Hold:
         hold = self._holds.get(reservation_id)

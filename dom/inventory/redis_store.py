@@ -12,6 +12,8 @@ test runs can share one Redis under different prefixes):
     {p}res:{id}         hash    state, expires_at (ms, Redis clock), items (canonical JSON);
                                 no TTL while held, a tombstone TTL once finished
     {p}expiry           zset    id of every held reservation, scored by expires_at
+    {p}restock          set     "fc_id NUL sku" of rows at or below their reorder point, kept
+                                by the scripts that change on_hand or allocated
     {p}counters         hash    reservations_created/committed/released/expired, reserve_short,
                                 and whatever callers ``incr`` (e.g. resolves)
     {p}idem:{key}       string  "P:<token>" while computing (PX lease), then "D:<json>" (PX ttl)
@@ -155,6 +157,8 @@ class RedisStore(IdempotencyBase, InventoryStore):
                 if reorder_point is not None:
                     fields["rp:" + fc_id] = reorder_point
                 pipe.hset(self._p + "stock:" + sku, mapping=fields)  # type: ignore[arg-type]
+                if reorder_point is not None and on_hand <= reorder_point:
+                    pipe.sadd(self._p + "restock", f"{fc_id}\0{sku}")
                 if i % 5000 == 4999:
                     pipe.execute()
             pipe.hset(
@@ -264,11 +268,21 @@ class RedisStore(IdempotencyBase, InventoryStore):
         return out
 
     def restock_alerts(self) -> list[RestockAlert]:
-        return [
-            RestockAlert(r.fc_id, r.sku, r.on_hand, r.allocated, r.net_stock, r.reorder_point)
-            for r in self.levels()
-            if r.reorder_point is not None and r.net_stock <= r.reorder_point
-        ]
+        with self._guard():
+            rows = sorted(
+                (sku, fc_id)
+                for fc_id, sku in (m.split("\0") for m in self._r.smembers(self._p + "restock"))
+            )
+            pipe = self._r.pipeline(transaction=False)
+            for sku, fc_id in rows:
+                pipe.hmget(self._p + "stock:" + sku, "oh:" + fc_id, "al:" + fc_id, "rp:" + fc_id)
+            values = pipe.execute()
+        out = []
+        for (sku, fc_id), (oh, al, rp) in zip(rows, values, strict=True):
+            on_hand, allocated = int(oh or 0), int(al or 0)
+            alert = RestockAlert(fc_id, sku, on_hand, allocated, on_hand - allocated, int(rp))
+            out.append(alert)
+        return out
 
     def sweep(self) -> int:
         expired = 0

@@ -247,6 +247,12 @@ def test_restock_alerts_compare_on_hand_minus_allocated(make_stores: MakeStores)
     assert len(store.restock_alerts()) == 1  # a hold alone does not trigger an alert
     store.commit("r1")
     assert store.restock_alerts()[0] == RestockAlert("FC0", "S0", 5, 2, 3, 3)
+    store.fulfil("FC0", "S0", 2)  # shipping lowers on_hand and allocated alike
+    assert store.restock_alerts()[0] == RestockAlert("FC0", "S0", 3, 0, 3, 3)
+    store.set_levels([("FC0", "S0", 9, None), ("FC1", "S1", 4, None)])
+    assert store.restock_alerts() == []
+    store.set_levels([("FC1", "S0", 2, None)])
+    assert store.restock_alerts() == [RestockAlert("FC1", "S0", 2, 0, 2, 2)]
 
 
 def test_idempotent_computes_once_and_guards_the_key(make_stores: MakeStores):

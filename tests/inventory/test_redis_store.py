@@ -18,6 +18,7 @@ from dom.inventory import (
     Reservation,
     ReservationNotFound,
     ReserveOutcome,
+    RestockAlert,
     StoreUnavailable,
 )
 from dom.inventory.redis_store import RedisStore
@@ -151,7 +152,8 @@ def _held(res: Reservation | None) -> object:
 )
 @given(ops=st.lists(_op, max_size=12))
 def test_redis_store_behaves_exactly_like_memory_store(redis_url: str, ops: list[tuple]):
-    """Any sequence of operations gives the same outcomes, levels and counters on both stores."""
+    """Any sequence of operations gives the same outcomes, levels, counters and restock alerts
+    on both stores, and the alerts kept up to date match their definition."""
     memory = MemoryStore()
     shared = RedisStore.from_url(redis_url)
     memory.load(NET)
@@ -162,5 +164,10 @@ def test_redis_store_behaves_exactly_like_memory_store(redis_url: str, ops: list
             assert r.reserved >= 0 and r.allocated >= 0
     assert shared.levels() == memory.levels()
     assert shared.counters() == memory.counters()
-    assert shared.restock_alerts() == memory.restock_alerts()
+    by_definition = [
+        RestockAlert(r.fc_id, r.sku, r.on_hand, r.allocated, r.net_stock, r.reorder_point)
+        for r in memory.levels()
+        if r.reorder_point is not None and r.net_stock <= r.reorder_point
+    ]
+    assert shared.restock_alerts() == memory.restock_alerts() == by_definition
     shared.close()

@@ -25,12 +25,28 @@ local function finish(rkey, id, state)
   redis.call('HINCRBY', P .. 'counters', 'reservations_' .. state, 1)
 end
 
+-- Keep {p}restock, the set of fc NUL sku whose on_hand - allocated is at or below the reorder
+-- point, up to date after a change of on_hand or allocated (commit and set levels; a fulfilment
+-- lowers both alike).
+local function mark_restock(fc, sku)
+  local r = redis.call('HMGET', stock_key(sku), 'oh:' .. fc, 'al:' .. fc, 'rp:' .. fc)
+  local member = fc .. '\0' .. sku
+  if r[3] and num(r[1]) - num(r[2]) <= tonumber(r[3]) then
+    redis.call('SADD', P .. 'restock', member)
+  else
+    redis.call('SREM', P .. 'restock', member)
+  end
+end
+
 -- Move a hold's units out of reserved (and into allocated when committing).
 local function unreserve(items_json, to_allocated)
   for _, it in ipairs(cjson.decode(items_json)) do
     local key = stock_key(it[2])
     redis.call('HINCRBY', key, 'rs:' .. it[1], -it[3])
-    if to_allocated then redis.call('HINCRBY', key, 'al:' .. it[1], it[3]) end
+    if to_allocated then
+      redis.call('HINCRBY', key, 'al:' .. it[1], it[3])
+      mark_restock(it[1], it[2])
+    end
   end
 end
 

@@ -9,6 +9,7 @@ local out = {}
 for _, r in ipairs(rows) do
   redis.call('HSET', stock_key(r[2]), 'oh:' .. r[1], r[3])
   if r[4] >= 0 then redis.call('HSET', stock_key(r[2]), 'ss:' .. r[1], r[4]) end
+  mark_restock(r[1], r[2])
   table.insert(out, row(r[1], r[2]))
 end
 return {'ok', out}
