@@ -74,8 +74,8 @@ def _read_lines_table(plan_dir: Path) -> tuple[pd.DataFrame, Path]:
     if not plan_dir.is_dir():
         raise InvalidInput("plan folder not found", file=str(plan_dir), fix=_LINES_FIX)
     if not csv.is_file() and parquet.is_file():
-        table = pd.read_parquet(parquet).astype(str)
-        table = table.replace({"None": "", "nan": "", "<NA>": ""})
+        raw = pd.read_parquet(parquet)
+        table = raw.astype(object).where(raw.notna(), "").astype(str)
         missing = [c for c in LINE_COLUMNS if c not in table.columns]
         if missing:
             raise InvalidInput(

@@ -154,6 +154,7 @@ def batch_orders(
             "passes": passes,
             "moves": moves,
             "merges": merges,
+            "oversize_orders": int(np.sum(order_units > cart.units)),
             "batching_seconds": time.perf_counter() - start,
         },
     )

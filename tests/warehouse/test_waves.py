@@ -133,6 +133,22 @@ def test_pick_lists_one_per_shipment_with_kits_exploded(tmp_path: Path) -> None:
     assert lists.locations(1) == ["A01-B1-S03", "A02-B2-S01"]
 
 
+def test_parquet_plan_gives_the_same_pick_lists(tmp_path: Path) -> None:
+    """A plan written as Parquet (dom allocate --format parquet) reads like its CSV."""
+    csv_plan = write_plan(tmp_path / "csv", [("A1", "TEE", 2, "EWR"), ("B2", "MUG", 1, "")])
+    parquet_plan = tmp_path / "parquet"
+    parquet_plan.mkdir()
+    table = pd.read_csv(csv_plan / "lines.csv", keep_default_na=False)
+    table.replace({"": None}).to_parquet(parquet_plan / "lines.parquet")
+    slotting = Slotting.from_rows(["TEE", "MUG"], ["A01-B1-S03", "A02-B2-S01"])
+    lists = [
+        build_pick_lists(read_node_lines(plan, "EWR"), slotting, load_layout(LAYOUT))
+        for plan in (csv_plan, parquet_plan)
+    ]
+    assert lists[0].shipment_id.tolist() == lists[1].shipment_id.tolist() == ["A1@EWR"]
+    assert lists[0].qty.tolist() == lists[1].qty.tolist() == [2]
+
+
 def test_sku_in_several_locations_is_picked_nearest_the_list(tmp_path: Path) -> None:
     """A multi-location SKU comes from the candidate nearest the list's other picks or depot."""
     layout = load_layout(LAYOUT)
