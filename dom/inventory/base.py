@@ -252,6 +252,10 @@ class InventoryStore(Protocol):
         """Rows with a reorder point whose ``on_hand - allocated`` is at or below it."""
         ...
 
+    def num_restock_alerts(self) -> int:
+        """How many rows ``restock_alerts`` would list, in O(1) (for a metrics gauge)."""
+        ...
+
     def sweep(self) -> int:
         """Expire every hold past its time, returning its stock; the number expired."""
         ...

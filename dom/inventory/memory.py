@@ -216,6 +216,9 @@ class MemoryStore(IdempotencyBase, InventoryStore):
                 out.append(RestockAlert(fc_id, sku, row.on_hand, row.allocated, net, rp or 0))
             return out
 
+    def num_restock_alerts(self) -> int:
+        return len(self._restock)
+
     def sweep(self) -> int:
         with self._lock:
             return self._sweep(time.time())

@@ -284,6 +284,10 @@ class RedisStore(IdempotencyBase, InventoryStore):
             out.append(alert)
         return out
 
+    def num_restock_alerts(self) -> int:
+        with self._guard():
+            return int(self._r.scard(self._p + "restock"))
+
     def sweep(self) -> int:
         expired = 0
         while True:

@@ -253,6 +253,7 @@ def test_restock_alerts_compare_on_hand_minus_allocated(make_stores: MakeStores)
     assert store.restock_alerts() == []
     store.set_levels([("FC1", "S0", 2, None)])
     assert store.restock_alerts() == [RestockAlert("FC1", "S0", 2, 0, 2, 2)]
+    assert store.num_restock_alerts() == 1
 
 
 def test_idempotent_computes_once_and_guards_the_key(make_stores: MakeStores):

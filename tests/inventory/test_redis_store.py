@@ -43,6 +43,8 @@ CALLS: dict[str, Callable[[InventoryStore], object]] = {
     "levels": lambda s: s.levels(),
     "sweep": lambda s: s.sweep(),
     "counters": lambda s: s.counters(),
+    "restock_alerts": lambda s: s.restock_alerts(),
+    "num_restock_alerts": lambda s: s.num_restock_alerts(),
     "incr": lambda s: s.incr("resolves"),
     "idempotent": lambda s: s.idempotent("k", dict),
 }
@@ -170,4 +172,5 @@ def test_redis_store_behaves_exactly_like_memory_store(redis_url: str, ops: list
         if r.reorder_point is not None and r.net_stock <= r.reorder_point
     ]
     assert shared.restock_alerts() == memory.restock_alerts() == by_definition
+    assert shared.num_restock_alerts() == memory.num_restock_alerts() == len(by_definition)
     shared.close()
