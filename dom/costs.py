@@ -137,53 +137,83 @@ def item_components(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ptr.astype(np.int64), sku.astype(np.int64), units.astype(np.int64)
 
 
-def item_weights(network: Network) -> np.ndarray:
-    """Weight in lb of one unit of every item (a kit weighs the sum of its components)."""
-    ptr, sku, units = item_components(network)
-    per_comp = network.weight_lb[sku] * units
-    return np.add.reduceat(per_comp, ptr[:-1]) if len(per_comp) else np.zeros(0)
+class CostModel:
+    """The cost model of one network, with what every instance needs computed once: the SKUs and
+    weight of each item, and the shipment tables per set of promised days."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.item_ptr, self.item_sku, self.item_units = item_components(network)
+        per_comp = network.weight_lb[self.item_sku] * self.item_units
+        self.item_weight = np.add.reduceat(per_comp, self.item_ptr[:-1])
+        self._tables: dict[tuple[int, ...], ShipTables] = {}
+
+    def tables(self, promised_days: np.ndarray) -> ShipTables:
+        """Shipment tables covering every value in ``promised_days`` (cached)."""
+        key = tuple(np.unique(np.asarray(promised_days, dtype=np.int64)).tolist())
+        if key not in self._tables:
+            self._tables[key] = ship_tables(self.network, np.array(key, dtype=np.int64))
+        return self._tables[key]
+
+    def instance(
+        self,
+        orders: Orders,
+        available: np.ndarray | None = None,
+        capacity: np.ndarray | None = None,
+        skus: np.ndarray | None = None,
+    ) -> tuple[Instance, ShipTables]:
+        """The solver instance of ``orders`` and the tables it was priced with.
+
+        ``available[node, sku]`` and ``capacity[node]`` default to the bundle's. With ``skus``
+        (sorted SKU indices) the instance's SKU axis is just those SKUs, and ``available`` has one
+        column per entry: the single-order path uses it to avoid a [node, all SKUs] array.
+        """
+        network = self.network
+        tables = self.tables(orders.promised_days)
+        prom_idx = np.searchsorted(tables.promised_values, orders.promised_days)
+        zones = order_zones(network, orders)
+        nodes = np.arange(network.num_nodes)[None, :]
+        order_table = tables.table(nodes, zones, prom_idx[:, None]).astype(np.int32)
+        order_table[:, ~network.enabled] = -1
+
+        items = orders.line_item
+        qty = orders.line_qty.astype(np.int64)
+        comp_idx, counts = csr_gather(self.item_ptr, items)
+        comp_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        comp_units = self.item_units[comp_idx] * np.repeat(qty, counts)
+        comp_sku = self.item_sku[comp_idx]
+        if skus is not None:
+            comp_sku = np.searchsorted(skus, comp_sku)
+        line_units = np.add.reduceat(comp_units, comp_ptr[:-1]) if len(comp_units) else qty * 0
+
+        avail = network.available() if available is None else np.asarray(available, np.int64)
+        cap = network.capacity if capacity is None else np.asarray(capacity, np.float64)
+        cap = np.where(network.enabled, cap, 0.0)
+        max_ship = network.policy.max_shipments_per_order
+        inst = Instance(
+            line_ptr=orders.line_ptr.astype(np.int64),
+            ship_complete=orders.ship_complete.astype(bool),
+            order_table=order_table,
+            line_weight=self.item_weight[items] * qty,
+            line_backorder=network.policy.backorder_penalty_per_unit * qty.astype(np.float64),
+            line_units=line_units.astype(np.int64),
+            comp_ptr=comp_ptr,
+            comp_sku=comp_sku.astype(np.int64),
+            comp_units=comp_units.astype(np.int64),
+            available=avail,
+            capacity=cap.astype(np.float64),
+            ship_cost=tables.cost,
+            split_penalty=float(network.policy.split_penalty),
+            max_shipments=int(max_ship) if max_ship else 0,
+        )
+        return inst, tables
 
 
 def build_instance(
     network: Network,
     orders: Orders,
-    tables: ShipTables | None = None,
     available: np.ndarray | None = None,
     capacity: np.ndarray | None = None,
 ) -> Instance:
     """The solver instance of ``orders`` on ``network`` (stock and capacity default to the bundle's)."""
-    tables = tables if tables is not None else ship_tables(network, orders.promised_days)
-    prom_idx = np.searchsorted(tables.promised_values, orders.promised_days)
-    zones = order_zones(network, orders)
-    nodes = np.arange(network.num_nodes)[None, :]
-    order_table = tables.table(nodes, zones, prom_idx[:, None]).astype(np.int32)
-    order_table[:, ~network.enabled] = -1
-
-    ptr, sku, units = item_components(network)
-    items = orders.line_item
-    qty = orders.line_qty.astype(np.int64)
-    comp_idx, counts = csr_gather(ptr, items)
-    comp_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    comp_units = units[comp_idx] * np.repeat(qty, counts)
-    line_units = np.add.reduceat(comp_units, comp_ptr[:-1]) if len(comp_units) else np.zeros(0, np.int64)
-
-    avail = network.available() if available is None else np.asarray(available, dtype=np.int64)
-    cap = network.capacity if capacity is None else np.asarray(capacity, dtype=np.float64)
-    cap = np.where(network.enabled, cap, 0.0)
-    max_ship = network.policy.max_shipments_per_order
-    return Instance(
-        line_ptr=orders.line_ptr.astype(np.int64),
-        ship_complete=orders.ship_complete.astype(bool),
-        order_table=order_table,
-        line_weight=item_weights(network)[items] * qty,
-        line_backorder=network.policy.backorder_penalty_per_unit * qty.astype(np.float64),
-        line_units=line_units.astype(np.int64),
-        comp_ptr=comp_ptr,
-        comp_sku=sku[comp_idx].astype(np.int64),
-        comp_units=comp_units.astype(np.int64),
-        available=avail,
-        capacity=cap.astype(np.float64),
-        ship_cost=tables.cost,
-        split_penalty=float(network.policy.split_penalty),
-        max_shipments=int(max_ship) if max_ship else 0,
-    )
+    return CostModel(network).instance(orders, available, capacity)[0]

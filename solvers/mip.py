@@ -185,8 +185,13 @@ def _pattern_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return p_order, p_node, p_mask, p_cost
 
 
-def solve_exact(inst: Instance, *, time_limit: float | None = 60.0) -> Result:
-    """Solve the shipment-pattern MIP with HiGHS; optimal when it finishes within the limit."""
+def solve_exact(
+    inst: Instance, *, time_limit: float | None = 60.0, hint: np.ndarray | None = None
+) -> Result:
+    """Solve the shipment-pattern MIP with HiGHS; optimal when it finishes within the limit.
+
+    ``hint`` is a known plan (node per line) for HiGHS to start from.
+    """
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
     if lines_per_order.max(initial=0) > MAX_EXACT_LINES:
@@ -258,11 +263,12 @@ def solve_exact(inst: Instance, *, time_limit: float | None = 60.0) -> Result:
         np.zeros(int(finite.sum())),
         inst.capacity[finite],
     )
+    start_point = None if hint is None else _pattern_point(inst, hint, p_order, p_node, p_mask)
     solution = solve_milp(
         cost, upper, integer,
         np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
         np.concatenate(lower), np.concatenate(upper_row),
-        offset=-split * num_o, time_limit=time_limit,
+        offset=-split * num_o, time_limit=time_limit, hint=start_point,
     )  # fmt: skip
     assign = np.full(num_l, -1, np.int64)
     if solution.values is not None:
@@ -280,3 +286,24 @@ def solve_exact(inst: Instance, *, time_limit: float | None = 60.0) -> Result:
         runtime=time.perf_counter() - start,
         stats={"patterns": num_p},
     )
+
+
+def _pattern_point(
+    inst: Instance, assign: np.ndarray, p_order: np.ndarray, p_node: np.ndarray, p_mask: np.ndarray
+) -> np.ndarray:
+    """The exact model's variable values of a plan: its patterns, unfilled lines and v."""
+    order_of_line = np.repeat(np.arange(inst.num_orders), np.diff(inst.line_ptr))
+    bit = 1 << (np.arange(inst.num_lines) - inst.line_ptr[order_of_line])
+    shipped = assign >= 0
+    key = order_of_line[shipped] * inst.num_nodes + assign[shipped]
+    keys, inverse = np.unique(key, return_inverse=True)
+    masks = np.bincount(inverse, weights=bit[shipped], minlength=len(keys)).astype(np.int64)
+    plan_patterns = set(zip((keys).tolist(), masks.tolist(), strict=True))
+    pattern_keys = (p_order * inst.num_nodes + p_node).tolist()
+    y = np.array(
+        [(k, m) in plan_patterns for k, m in zip(pattern_keys, p_mask.tolist(), strict=True)],
+        dtype=float,
+    )
+    u = (~shipped).astype(float)
+    v = (np.bincount(order_of_line[shipped], minlength=inst.num_orders) == 0).astype(float)
+    return np.concatenate([y, u, v])

@@ -87,20 +87,13 @@ def _solve_order(
         k_max = max_ship
     if ship_complete[o]:
         k_max = 1
-    g = np.full((k_max + 1, num_sub), _INF)
-    for mask in range(num_sub):
-        g[0, mask] = bo[mask]
-    steps = np.empty(num_nodes, np.int64)
-    chosen = np.zeros((num_nodes, k_max + 1, num_sub), np.int32)
-    block = np.empty(num_sub)
-    num_steps = 0
+    # block[f, T]: cost of node f shipping exactly the lines in T as one package
+    block = np.full((num_nodes, num_sub), _INF)
     for f in range(num_nodes):
         t = order_table[o, f]
         if t < 0:
             continue
-        any_ok = False
         for mask in range(1, num_sub):
-            block[mask] = _INF
             if ship_complete[o] and mask != full:
                 continue
             if tu[mask] > cap[f]:
@@ -122,29 +115,72 @@ def _solve_order(
                 c += tu[mask] * cap_price[f]
                 for j in range(m):
                     c += su[mask, j] * price[f, skus[j]]
-            block[mask] = c
-            any_ok = True
-        if not any_ok:
+            block[f, mask] = c
+    # Only the k_max cheapest nodes of a block can matter: the other blocks use at most
+    # k_max - 1 nodes, so one of those k_max is always free and no dearer.
+    useful = np.zeros((num_nodes, num_sub), np.bool_)
+    top = np.empty(k_max, np.int64)
+    for mask in range(1, num_sub):
+        num_top = 0
+        for f in range(num_nodes):
+            c = block[f, mask]
+            if c == _INF:
+                continue
+            if num_top < k_max:
+                pos = num_top
+                num_top += 1
+            elif c < block[top[num_top - 1], mask]:
+                pos = num_top - 1
+            else:
+                continue
+            while pos > 0 and block[top[pos - 1], mask] > c:
+                top[pos] = top[pos - 1]
+                pos -= 1
+            top[pos] = f
+        for r in range(num_top):
+            useful[top[r], mask] = True
+    if n == 1:
+        best = bo[1]
+        best_f = -1
+        for f in range(num_nodes):
+            if useful[f, 1] and block[f, 1] < best - _EPS:
+                best = block[f, 1]
+                best_f = f
+        assign[first] = best_f
+        return best
+    g = np.full((k_max + 1, num_sub), _INF)
+    for mask in range(num_sub):
+        g[0, mask] = bo[mask]
+    steps = np.empty(num_nodes, np.int64)
+    chosen = np.zeros((num_nodes, k_max + 1, num_sub), np.int32)
+    num_steps = 0
+    for f in range(num_nodes):
+        any_useful = False
+        for mask in range(1, num_sub):
+            if useful[f, mask]:
+                any_useful = True
+                break
+        if not any_useful:
             continue
         step = num_steps
         steps[step] = f
         num_steps += 1
         for k in range(k_max, 0, -1):
-            for s_mask in range(1, num_sub):
-                best = g[k, s_mask]
-                pick = 0
-                sub = s_mask
-                while sub > 0:
-                    c = block[sub]
-                    if c < _INF:
-                        v = c + g[k - 1, s_mask ^ sub]
-                        if v < best - _EPS:
-                            best = v
-                            pick = sub
-                    sub = (sub - 1) & s_mask
-                if pick != 0:
-                    g[k, s_mask] = best
-                    chosen[step, k, s_mask] = pick
+            for blk in range(1, num_sub):
+                if not useful[f, blk]:
+                    continue
+                c = block[f, blk]
+                rest_all = full ^ blk
+                rest = rest_all
+                while True:
+                    v = c + g[k - 1, rest]
+                    s_mask = rest | blk
+                    if v < g[k, s_mask] - _EPS:
+                        g[k, s_mask] = v
+                        chosen[step, k, s_mask] = blk
+                    if rest == 0:
+                        break
+                    rest = (rest - 1) & rest_all
     best = g[0, full]
     best_k = 0
     for k in range(1, k_max + 1):

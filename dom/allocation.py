@@ -1,0 +1,112 @@
+"""Allocate a batch of orders: one call from network and orders to a priced plan.
+
+Methods: ``default`` (Lagrangian decomposition, then the exact model to close the gap while the
+instance is small enough and time remains), ``lagrangian`` (decomposition alone), ``exact`` (the
+shipment-pattern MIP alone) and ``greedy`` (the rule-based baseline).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from dom.costs import CostModel
+from dom.model import Network, Orders
+from dom.plan import Plan, build_plan
+from solvers import batch, mip
+from solvers.baselines import greedy
+from solvers.instance import Instance
+from solvers.order import MAX_EXACT_LINES
+from solvers.result import Result, Status
+
+METHODS = ("default", "lagrangian", "exact", "greedy")
+# The exact model is tried only below this many shipment patterns (HiGHS closes such models in
+# seconds to a minute on 2 cores; beyond it the decomposition's bound is the better use of time).
+EXACT_MAX_PATTERNS = 250_000
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationResult:
+    """The solver's result and the plan built from it."""
+
+    result: Result
+    plan: Plan
+    instance: Instance
+
+
+def allocate(
+    network: Network,
+    orders: Orders,
+    *,
+    method: str = "default",
+    time_limit: float = 60.0,
+    progress: batch.Progress | None = None,
+) -> AllocationResult:
+    """The cheapest plan ``method`` finds for ``orders`` within ``time_limit`` seconds."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if time_limit <= 0:
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    inst, tables = CostModel(network).instance(orders)
+    result = solve(inst, method=method, time_limit=time_limit, progress=progress)
+    return AllocationResult(result, build_plan(network, orders, inst, tables, result), inst)
+
+
+def solve(
+    inst: Instance,
+    *,
+    method: str = "default",
+    time_limit: float = 60.0,
+    progress: batch.Progress | None = None,
+) -> Result:
+    """Run ``method`` on a built instance."""
+    start = time.perf_counter()
+    if method == "greedy":
+        return greedy(inst)
+    if method == "exact":
+        return mip.solve_exact(inst, time_limit=time_limit)
+    share = 1.0 if method == "lagrangian" else 0.4
+    result = batch.solve(inst, time_limit=time_limit * share, progress=progress)
+    if method == "lagrangian" or result.status is Status.OPTIMAL:
+        return result
+    remaining = time_limit - (time.perf_counter() - start)
+    if remaining < 1.0 or not _exact_fits(inst):
+        return _renamed(result, "default", time.perf_counter() - start)
+    if progress is not None:
+        progress(0.5, "closing the gap with the exact model")
+    exact = mip.solve_exact(inst, time_limit=remaining, hint=result.assign)
+    best = exact if exact.objective < result.objective else result
+    bound = max(result.bound, exact.bound)
+    gap = (best.objective - bound) / max(best.objective, 1e-9)
+    return Result(
+        method="default",
+        status=Status.OPTIMAL if gap <= 1e-7 else Status.LIMIT_REACHED,
+        assign=best.assign,
+        objective=best.objective,
+        bound=min(bound, best.objective),
+        runtime=time.perf_counter() - start,
+        stats={**result.stats, "exact_polish": 1},
+    )
+
+
+def _exact_fits(inst: Instance) -> bool:
+    lines = np.diff(inst.line_ptr)
+    if lines.max(initial=0) > MAX_EXACT_LINES:
+        return False
+    reachable = (inst.order_table >= 0).sum(axis=1)
+    patterns = np.where(inst.ship_complete, 1, (2.0 ** lines) - 1) * reachable
+    return float(patterns.sum()) <= EXACT_MAX_PATTERNS
+
+
+def _renamed(result: Result, method: str, runtime: float) -> Result:
+    return Result(
+        method=method,
+        status=result.status,
+        assign=result.assign,
+        objective=result.objective,
+        bound=result.bound,
+        runtime=runtime,
+        stats=result.stats,
+    )
