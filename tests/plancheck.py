@@ -263,7 +263,7 @@ def _check_shipment_membership(filled: pd.DataFrame, ships: pd.DataFrame) -> Non
         f"shipments: shipment_id repeated: {ships.loc[dup, 'shipment_id'].head(3).tolist()}"
     )
     by_id = ships.set_index("shipment_id")
-    unknown = ~filled["shipment_id"].isin(by_id.index)
+    unknown = by_id.index.get_indexer(pd.Index(filled["shipment_id"])) < 0
     assert not unknown.any(), "lines: shipment_id not in shipments: " + _some(
         filled, unknown, ["order_id", "line_no", "shipment_id"]
     )
@@ -277,13 +277,14 @@ def _check_shipment_membership(filled: pd.DataFrame, ships: pd.DataFrame) -> Non
         f"{filled['fc_id'].iat[bad[0]]} in shipment {filled['shipment_id'].iat[bad[0]]}, which is "
         f"order {ship_order[bad[0]]} from {ship_fc[bad[0]]}"
     )
-    per_group = filled.groupby(["order_id", "fc_id"])["shipment_id"].nunique()
-    split = per_group[per_group > 1]
-    assert split.empty, (
-        f"lines: the lines of order {split.index[0][0]} at {split.index[0][1]} are in "
-        f"{split.iat[0]} shipments; they form one shipment"
+    groups = filled[["order_id", "fc_id", "shipment_id"]].drop_duplicates()
+    split = np.flatnonzero(groups.duplicated(["order_id", "fc_id"]).to_numpy())
+    assert not len(split), (
+        f"lines: the lines of order {groups['order_id'].iat[split[0]]} at "
+        f"{groups['fc_id'].iat[split[0]]} are in 2 or more shipments; they form one shipment"
     )
-    empty = ~ships["shipment_id"].isin(filled["shipment_id"])
+    used = pd.Index(filled["shipment_id"].unique())
+    empty = used.get_indexer(pd.Index(ships["shipment_id"])) < 0
     assert not empty.any(), (
         f"shipments: no line ships in {ships.loc[empty, 'shipment_id'].head(3).tolist()}"
     )
@@ -423,16 +424,16 @@ def _check_order_rules(
         )
     complete = merged[merged["ship_complete"]]
     if len(complete):
-        state = complete.groupby("order_id").agg(
-            unfilled=("fc_id", lambda s: int((s == "").sum())),
-            lines=("fc_id", "size"),
-            ships=("shipment_id", lambda s: s[s != ""].nunique()),
-        )
-        bad = state[~(((state["unfilled"] == 0) & (state["ships"] == 1))
-                      | (state["unfilled"] == state["lines"]))]  # fmt: skip
-        assert bad.empty, (
-            f"orders: ship_complete order {bad.index[0]} has {bad['ships'].iat[0]} shipment(s) "
-            f"and {bad['unfilled'].iat[0]} unfilled line(s); it ships whole in one or not at all"
+        unfilled = complete["fc_id"].eq("").groupby(complete["order_id"]).agg(["sum", "size"])
+        used = complete.loc[complete["fc_id"] != "", ["order_id", "shipment_id"]]
+        ships_of = used.drop_duplicates().groupby("order_id").size()
+        ships_of = ships_of.reindex(unfilled.index, fill_value=0)
+        whole = (unfilled["sum"] == 0) & (ships_of == 1)
+        bad = np.flatnonzero(~(whole | (unfilled["sum"] == unfilled["size"])).to_numpy())
+        assert not len(bad), (
+            f"orders: ship_complete order {unfilled.index[bad[0]]} has {ships_of.iat[bad[0]]} "
+            f"shipment(s) and {unfilled['sum'].iat[bad[0]]} unfilled line(s); it ships whole in "
+            "one shipment or not at all"
         )
     return per_order
 
