@@ -315,6 +315,7 @@ def _read_bundle_table(
 
 
 def _load_nodes(folder: Path) -> dict[str, Any]:
+    """``fcs.csv``: the node axis and its defaults (kind warehouse, enabled, no capacity limit)."""
     t = _read_bundle_table(
         folder,
         "fcs.csv",
@@ -358,6 +359,7 @@ def _load_nodes(folder: Path) -> dict[str, Any]:
 
 
 def _load_skus(folder: Path) -> dict[str, Any]:
+    """``skus.csv``: the SKU axis and unit weights."""
     t = _read_bundle_table(folder, "skus.csv", ["sku", "weight_lb"])
     ids = t.text("sku", what="a SKU id")
     t.check_unique(["sku"], "sku")
@@ -370,6 +372,7 @@ def _load_skus(folder: Path) -> dict[str, Any]:
 
 
 def _load_kits(folder: Path, sku_index: pd.Index) -> dict[str, Any]:
+    """``kits.csv`` (optional): kits in order of first appearance, components in CSR form."""
     if not (folder / "kits.csv").is_file():
         return {
             "kit_ids": np.array([], dtype=str),
@@ -418,6 +421,7 @@ def _load_kits(folder: Path, sku_index: pd.Index) -> dict[str, Any]:
 def _load_inventory(
     folder: Path, node_index: pd.Index, sku_index: pd.Index, kit_ids: set[str]
 ) -> dict[str, Any]:
+    """``inventory.csv`` as dense [node, sku] arrays (0, or -1 for reorder points, where absent)."""
     t = _read_bundle_table(
         folder, "inventory.csv", ["fc_id", "sku", "on_hand"], ["safety_stock", "reorder_point"]
     )
@@ -449,7 +453,8 @@ def _load_inventory(
     }
 
 
-def _load_zones(folder: Path) -> tuple[dict[str, Any], _Table]:
+def _load_zones(folder: Path) -> dict[str, Any]:
+    """``zones.csv`` sorted by distance; the bands must tile [0, last max) without gaps."""
     t = _read_bundle_table(folder, "zones.csv", ["zone", "min_miles", "max_miles"])
     zone = t.numbers("zone", what="the zone number", whole=True).astype(np.int64)
     t.check_unique(["zone"], "zone")
@@ -485,7 +490,7 @@ def _load_zones(folder: Path) -> tuple[dict[str, Any], _Table]:
             column="max_miles",
             fix=f"set zone {zone[a]}'s max_miles to zone {zone[b]}'s min_miles",
         )
-    return {"zone_ids": zone[order], "zone_min": lo[order], "zone_max": hi[order]}, t
+    return {"zone_ids": zone[order], "zone_min": lo[order], "zone_max": hi[order]}
 
 
 def _zone_codes(t: _Table, zone_index: pd.Index) -> np.ndarray:
@@ -504,6 +509,7 @@ def _zone_codes(t: _Table, zone_index: pd.Index) -> np.ndarray:
 
 
 def _load_services_and_rates(folder: Path, zone_ids: np.ndarray) -> dict[str, Any]:
+    """``services.csv`` and ``rates.csv``: transit days and prices resolved per billable lb."""
     zone_index = pd.Index(zone_ids)
     num_zones = len(zone_ids)
     svc = _read_bundle_table(folder, "services.csv", ["service", "zone", "transit_days"])
@@ -657,7 +663,7 @@ def load_network(path: str | Path) -> Network:
     inventory = _load_inventory(
         folder, pd.Index(nodes["node_ids"]), sku_index, set(kits["kit_index"])
     )
-    zones, _ = _load_zones(folder)
+    zones = _load_zones(folder)
     rates = _load_services_and_rates(folder, zones["zone_ids"])
     policy = load_policy(folder / "policy.yaml")
     return Network(
@@ -830,6 +836,7 @@ def load_orders(path: str | Path, network: Network) -> Orders:
 
 
 def _json_fail(field: str, message: str, fix: str, source: str | None) -> NoReturn:
+    """Raise naming the JSON field path in ``column`` (the API's ``field``)."""
     raise InvalidInput(message, file=source, column=field, fix=fix)
 
 
@@ -849,6 +856,7 @@ def _json_whole(value: Any, field: str, low: int, what: str, source: str | None)
 
 
 def _json_number(value: Any, field: str, low: float, high: float, source: str | None) -> float:
+    """A finite JSON number in [low, high]."""
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not low <= value <= high:
         _json_fail(
