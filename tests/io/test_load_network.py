@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dom.errors import InvalidInput, UnknownNode, UnknownSku
-from dom.io import load_network
+from dom.io import load_network, load_orders
 from tests.io.bundles import TINY, edit
 
 
@@ -225,3 +225,13 @@ def test_unlimited_shipments_policy(bundle: Path) -> None:
     """max_shipments_per_order: null means unlimited (None)."""
     edit(bundle / "policy.yaml", "max_shipments_per_order: 2", "max_shipments_per_order: null")
     assert load_network(bundle).policy.max_shipments_per_order is None
+
+
+def test_sample_bundle_and_day_load() -> None:
+    """The shipped sample bundle and its day of orders pass every check."""
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    net = load_network(sample / "network")
+    orders = load_orders(sample / "orders.csv", net)
+    assert net.num_nodes == 12 and net.num_skus > 0 and net.num_kits > 0
+    assert orders.num_orders > 0 and orders.line_ptr[-1] == orders.num_lines
+    assert np.isfinite(net.rate_price[..., 1:]).any(axis=2).all(where=net.transit_days >= 0)
