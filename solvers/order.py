@@ -40,27 +40,64 @@ def _solve_order(
 ):  # fmt: skip
     """Exact minimum (priced) cost of order ``o``; writes each line's node (or -1) to ``assign``."""
     first = line_ptr[o]
-    n = line_ptr[o + 1] - first
-    if n == 0:
+    n_all = line_ptr[o + 1] - first
+    if n_all == 0:
         return 0.0
     num_nodes = order_table.shape[1]
     max_b = ship_cost.shape[1] - 1
-    # the distinct SKUs the order draws, and units[line, j] of each
-    skus = np.empty(comp_ptr[first + n] - comp_ptr[first], np.int64)
-    m = 0
-    for c in range(comp_ptr[first], comp_ptr[first + n]):
-        s = comp_sku[c]
-        found = False
-        for j in range(m):
-            if skus[j] == s:
-                found = True
+    # A line no node could ship even alone is unfilled in every plan (more lines only weigh and
+    # draw more): settle it now and enumerate the others, the live lines.
+    live = np.empty(n_all, np.int64)
+    n = 0
+    dead_cost = 0.0
+    for i in range(n_all):
+        li = first + i
+        assign[li] = -1
+        b = _billable(line_weight[li])
+        alive = False
+        for f in range(num_nodes):
+            t = order_table[o, f]
+            if t < 0 or b > max_b or ship_cost[t, b] == _INF or line_units[li] > cap[f]:
+                continue
+            ok = True
+            for c in range(comp_ptr[li], comp_ptr[li + 1]):
+                need = 0
+                for c2 in range(comp_ptr[li], comp_ptr[li + 1]):
+                    if comp_sku[c2] == comp_sku[c]:
+                        need += comp_units[c2]
+                if need > avail[f, comp_sku[c]]:
+                    ok = False
+                    break
+            if ok:
+                alive = True
                 break
-        if not found:
-            skus[m] = s
-            m += 1
+        if alive:
+            live[n] = li
+            n += 1
+        else:
+            dead_cost += line_backorder[li]
+    if n == 0 or (ship_complete[o] and n < n_all):
+        total = 0.0
+        for i in range(n_all):
+            total += line_backorder[first + i]
+        return total
+    # the distinct SKUs the live lines draw, and units[line, j] of each
+    skus = np.empty(comp_ptr[first + n_all] - comp_ptr[first], np.int64)
+    m = 0
+    for i in range(n):
+        for c in range(comp_ptr[live[i]], comp_ptr[live[i] + 1]):
+            s = comp_sku[c]
+            found = False
+            for j in range(m):
+                if skus[j] == s:
+                    found = True
+                    break
+            if not found:
+                skus[m] = s
+                m += 1
     units = np.zeros((n, m), np.int64)
     for i in range(n):
-        for c in range(comp_ptr[first + i], comp_ptr[first + i + 1]):
+        for c in range(comp_ptr[live[i]], comp_ptr[live[i] + 1]):
             for j in range(m):
                 if skus[j] == comp_sku[c]:
                     units[i, j] += comp_units[c]
@@ -77,9 +114,9 @@ def _solve_order(
         while (1 << i) != low:
             i += 1
         prev = mask ^ low
-        w[mask] = w[prev] + line_weight[first + i]
-        tu[mask] = tu[prev] + line_units[first + i]
-        bo[mask] = bo[prev] + line_backorder[first + i]
+        w[mask] = w[prev] + line_weight[live[i]]
+        tu[mask] = tu[prev] + line_units[live[i]]
+        bo[mask] = bo[prev] + line_backorder[live[i]]
         for j in range(m):
             su[mask, j] = su[prev, j] + units[i, j]
     k_max = n
@@ -116,6 +153,71 @@ def _solve_order(
                 for j in range(m):
                     c += su[mask, j] * price[f, skus[j]]
             block[f, mask] = c
+    # Fast path: partition the lines into blocks, each at its cheapest node, by the canonical
+    # subset DP (the block holding the lowest line first). It relaxes "one shipment per node",
+    # so when its best partition uses distinct nodes it is optimal; otherwise the exact DP over
+    # nodes below decides.
+    cmin = np.full(num_sub, _INF)
+    cnode = np.full(num_sub, -1, np.int64)
+    for mask in range(1, num_sub):
+        for f in range(num_nodes):
+            if block[f, mask] < cmin[mask]:
+                cmin[mask] = block[f, mask]
+                cnode[mask] = f
+    h = np.full((k_max + 1, num_sub), _INF)
+    pick2 = np.zeros((k_max + 1, num_sub), np.int32)
+    for mask in range(num_sub):
+        h[0, mask] = bo[mask]
+    for s_mask in range(1, num_sub):
+        low = s_mask & (-s_mask)
+        rest_all = s_mask ^ low
+        for k in range(1, k_max + 1):
+            best = bo[low] + h[k, rest_all]
+            pick = 0
+            sub = rest_all
+            while True:
+                blk = sub | low
+                c = cmin[blk]
+                if c < _INF:
+                    v = c + h[k - 1, s_mask ^ blk]
+                    if v < best - _EPS:
+                        best = v
+                        pick = blk
+                if sub == 0:
+                    break
+                sub = (sub - 1) & rest_all
+            h[k, s_mask] = best
+            pick2[k, s_mask] = pick
+    best = h[0, full]
+    best_k = 0
+    for k in range(1, k_max + 1):
+        v = h[k, full] + split * (k - 1)
+        if v < best - _EPS:
+            best = v
+            best_k = k
+    used = np.zeros(num_nodes, np.bool_)
+    distinct = True
+    k = best_k
+    s_mask = full
+    while s_mask != 0 and k > 0:
+        pick = pick2[k, s_mask]
+        if pick == 0:
+            s_mask ^= s_mask & (-s_mask)
+            continue
+        f = cnode[pick]
+        if used[f]:
+            distinct = False
+            break
+        used[f] = True
+        for i in range(n):
+            if pick & (1 << i):
+                assign[live[i]] = f
+        k -= 1
+        s_mask ^= pick
+    if distinct:
+        return best + dead_cost
+    for i in range(n):
+        assign[live[i]] = -1
     # Only the k_max cheapest nodes of a block can matter: the other blocks use at most
     # k_max - 1 nodes, so one of those k_max is always free and no dearer.
     useful = np.zeros((num_nodes, num_sub), np.bool_)
@@ -146,8 +248,8 @@ def _solve_order(
             if useful[f, 1] and block[f, 1] < best - _EPS:
                 best = block[f, 1]
                 best_f = f
-        assign[first] = best_f
-        return best
+        assign[live[0]] = best_f
+        return best + dead_cost
     g = np.full((k_max + 1, num_sub), _INF)
     for mask in range(num_sub):
         g[0, mask] = bo[mask]
@@ -188,8 +290,6 @@ def _solve_order(
         if v < best - _EPS:
             best = v
             best_k = k
-    for i in range(n):
-        assign[first + i] = -1
     k = best_k
     s_mask = full
     for step in range(num_steps - 1, -1, -1):
@@ -199,10 +299,10 @@ def _solve_order(
         if pick != 0:
             for i in range(n):
                 if pick & (1 << i):
-                    assign[first + i] = steps[step]
+                    assign[live[i]] = steps[step]
             k -= 1
             s_mask ^= pick
-    return best
+    return best + dead_cost
 
 
 @nb.njit(cache=True)
