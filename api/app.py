@@ -27,6 +27,7 @@ from api.settings import Settings
 from dom.inventory import InventoryStore, MemoryStore, StoreUnavailable
 from dom.inventory.redis_store import RedisStore
 from dom.io import load_network
+from dom.sourcing import Router
 
 log = logging.getLogger("dom.api")
 
@@ -73,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = settings.key_scopes()
     if keys is None:
         log.warning("DOM_API_KEYS is not set: only loopback clients are served")
-    services = Services(settings, network, store, _open_jobs(settings), metrics, keys)
+    services = Services(
+        settings, network, store, _open_jobs(settings), metrics, keys, Router(network)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

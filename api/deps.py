@@ -23,6 +23,7 @@ from api.metrics import Metrics
 from api.settings import Settings
 from dom.inventory import InventoryStore
 from dom.model import Network
+from dom.sourcing import Router
 
 _api_key = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="a key of DOM_API_KEYS with the scope"
@@ -39,6 +40,7 @@ class Services:
     jobs: JobQueue
     metrics: Metrics
     keys: dict[str, frozenset[str]] | None  # None: no keys configured, loopback only
+    router: Router  # the single-order kernel with the network's cost tables, built once
     layouts: dict[str, object] = field(default_factory=dict)  # warehouse_id -> Layout
 
 

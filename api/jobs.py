@@ -15,6 +15,7 @@ grace so a death is noticed within seconds rather than minutes.
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import threading
 import time
@@ -32,9 +33,13 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from api.errors import ApiError
+from dom.allocation import allocate
 from dom.errors import DomError
 from dom.io import load_network
 from dom.model import Network, Orders
+from dom.plan import write_plan
+
+log = logging.getLogger("dom.api")
 
 PLAN_FILES = ("shipments.csv", "lines.csv", "summary.json")
 
@@ -91,15 +96,12 @@ def network_for(network_dir: str) -> Network:
 
 def compute_plan(spec: AllocationSpec, progress: Progress) -> dict[str, bytes]:
     """Allocate the batch and return the plan files (contracts §4) as bytes."""
-    from dom.allocation import allocate
-    from dom.plan import write_plan
-
     network = network_for(spec.network_dir)
     result = allocate(
         network, spec.orders, method=spec.method, time_limit=spec.time_limit, progress=progress
     )
     with tempfile.TemporaryDirectory(prefix="dom-plan-") as tmp:
-        write_plan(result, tmp, fmt="csv")
+        write_plan(result.plan, tmp, fmt="csv")
         return {name: (Path(tmp) / name).read_bytes() for name in PLAN_FILES}
 
 
@@ -156,6 +158,11 @@ class InProcessJobs:
             )
         except DomError as exc:
             self._update(job_id, status="failed", error=str(exc), finished_at=time.time())
+            return
+        except Exception as exc:  # a thread has no caller to raise to: record it
+            log.exception("allocation job %s failed", job_id)
+            error = f"internal error ({type(exc).__name__}); see the server log"
+            self._update(job_id, status="failed", error=error, finished_at=time.time())
             return
         summary = json.loads(files["summary.json"])
         with self._lock:  # publish: the files and the finished state together

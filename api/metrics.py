@@ -35,7 +35,7 @@ class _LedgerCollector(Collector):
         try:
             store = self._store()
             counters = store.counters()
-            alerts = len(store.restock_alerts())
+            alerts = store.num_restock_alerts()
         except StoreUnavailable:
             up.add_metric([], 0)
             yield up

@@ -1,7 +1,7 @@
 """Route one order over live availability, and hold its stock without ever overselling.
 
 Optimistic concurrency: read availability for the SKUs the order needs, run the exact
-single-order kernel (``dom.sourcing.route_order``), then ask the ledger to hold the chosen units
+single-order kernel (``dom.sourcing.Router``), then ask the ledger to hold the chosen units
 all-or-nothing. The ledger checks and writes atomically (one Lua script on Redis, one lock in
 memory), so two replicas racing for the last unit cannot both win; the loser finds a node short,
 counts a re-solve and routes again against fresh availability, at most ``max_resolves`` times.
@@ -15,13 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from dom.sourcing import route_order, skus_needed
 
 from api.errors import ApiError
 from api.metrics import Metrics
+from dom.errors import InvalidInput
 from dom.inventory import InventoryStore, Reservation
 from dom.io import order_from_json
 from dom.model import Network
+from dom.sourcing import Router
+from solvers.order import MAX_EXACT_LINES
 
 
 def iso_time(unix_seconds: float) -> str:
@@ -52,7 +54,7 @@ def _dense(network: Network, free: dict[str, dict[str, int]], skus: list[str]) -
 
 
 def route(
-    network: Network,
+    router: Router,
     store: InventoryStore,
     metrics: Metrics,
     order: dict[str, Any],
@@ -62,14 +64,21 @@ def route(
     max_resolves: int,
 ) -> dict[str, Any]:
     """The single-order plan (contracts §4) and, with ``reserve``, its hold (contracts §6)."""
+    network = router.network
     orders = order_from_json(order, network)
-    skus = skus_needed(network, orders)
+    if orders.num_lines > MAX_EXACT_LINES:
+        raise InvalidInput(
+            f"the order has {orders.num_lines} lines; one call routes at most {MAX_EXACT_LINES}",
+            column="lines",
+            fix="split the order, or send it in a batch to /v1/allocations",
+        )
+    skus = router.skus_needed(orders)
     reservation_id = uuid.uuid4().hex
     for attempt in range(max_resolves + 1):
         if attempt:
             store.incr("resolves")
             metrics.resolves.inc()
-        plan = route_order(network, orders, _dense(network, store.availability(skus), skus))
+        plan = router.route(orders, _dense(network, store.availability(skus), skus))
         answer = plan.to_json()
         outcome = "unfilled" if not answer["shipments"] else "partial"
         if not answer["unfilled"]:

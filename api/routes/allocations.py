@@ -19,6 +19,7 @@ from api.errors import ApiError
 from api.jobs import AllocationSpec, JobRecord
 from api.routing import iso_time
 from api.schemas import AllocationRequest, JobAccepted, JobStatus, error_responses
+from dom.allocation import METHODS
 from dom.errors import InvalidInput
 from dom.io import load_orders, order_from_json
 from dom.model import Network, Orders
@@ -208,6 +209,13 @@ def submit_allocation(
             f"time_limit {time_limit:g} s is above the limit "
             f"{settings.job_max_time_limit_seconds:g} s",
             field="time_limit",
+        )
+    if batch.method not in METHODS:
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"unknown method {batch.method!r}; choose one of {', '.join(METHODS)}",
+            field="method",
         )
     if batch.orders_json is not None:
         orders = _orders_of_json(batch.orders_json, services.network)

@@ -42,7 +42,7 @@ def route_one_order(
 
     def compute() -> dict[str, Any]:
         return route(
-            services.network,
+            services.router,
             services.store,
             services.metrics,
             body,
