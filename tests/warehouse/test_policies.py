@@ -1,0 +1,67 @@
+"""Textbook policies: every pick once, the classic walks, and Hall's crossover in quality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dom.errors import InvalidInput
+from warehouse_graph import load_layout, pick_route
+from warehouse_graph.policies import POLICIES
+
+ONE_BLOCK = {
+    "aisles": 10,
+    "blocks": 1,
+    "slots_per_block": 20,
+    "slot_m": 1.0,
+    "aisle_pitch_m": 3.0,
+    "cross_aisle_m": 2.0,
+}
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 3])
+@pytest.mark.parametrize("method", POLICIES)
+def test_policy_visits_every_pick_once(method, blocks):
+    """Each policy's stops are a permutation of the pick list."""
+    layout = load_layout({**ONE_BLOCK, "blocks": blocks, "depot": "front-centre"})
+    locs = list(np.random.default_rng(blocks).choice(layout.location_ids, 25, replace=False))
+    route = pick_route(layout, locs, method)
+    assert sorted(route.stops) == sorted(locs)
+    assert not route.proven_optimal
+
+
+def test_s_shape_traverses_and_largest_gap_returns():
+    """Two deep picks in aisle 1 and 3: s-shape goes through, largest gap splits at the gap."""
+    layout = load_layout(ONE_BLOCK)
+    locs = ["A01-B1-S02", "A03-B1-S19", "A03-B1-S03"]
+    s_shape = pick_route(layout, locs, "s-shape")
+    assert s_shape.stops == ("A01-B1-S02", "A03-B1-S19", "A03-B1-S03")
+    gap = pick_route(layout, locs, "largest-gap")
+    assert gap.stops == ("A01-B1-S02", "A03-B1-S19", "A03-B1-S03")
+    ret = pick_route(layout, locs, "return")
+    assert ret.stops == ("A01-B1-S02", "A03-B1-S03", "A03-B1-S19")
+
+
+def _mean_excess(layout, n: int, method: str, trials: int = 30) -> float:
+    rng = np.random.default_rng(n)
+    excess = []
+    for _ in range(trials):
+        locs = list(rng.choice(layout.location_ids, n, replace=False))
+        excess.append(
+            pick_route(layout, locs, method).length_m / pick_route(layout, locs, "optimal").length_m
+        )
+    return float(np.mean(excess)) - 1.0
+
+
+def test_hall_crossover_single_block():
+    """Largest gap beats s-shape at few picks and s-shape beats it at many (Hall 1993)."""
+    layout = load_layout(ONE_BLOCK)
+    assert _mean_excess(layout, 8, "largest-gap") < _mean_excess(layout, 8, "s-shape")
+    assert _mean_excess(layout, 60, "s-shape") < _mean_excess(layout, 60, "largest-gap")
+
+
+def test_policies_need_a_rectangular_layout():
+    """A policy on a general graph is refused with a message naming the method and the fix."""
+    layout = load_layout("data/layouts/floor-with-obstacle.json")
+    with pytest.raises(InvalidInput, match="'s-shape' needs a rectangular layout.*'best'"):
+        pick_route(layout, layout.location_ids[:3], "s-shape")
