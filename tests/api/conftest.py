@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -60,9 +61,7 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
     return url
 
 
-@pytest.fixture
-def make_client(store_url: str | None) -> Iterator[MakeClient]:
-    """``make_client(**settings)``: a TestClient from loopback on a fresh app and ledger."""
+def _clients(store_url: str | None) -> Iterator[MakeClient]:
     opened: list[TestClient] = []
 
     def make(*, client: tuple[str, int] = LOOPBACK, **overrides: object) -> TestClient:
@@ -82,6 +81,18 @@ def make_client(store_url: str | None) -> Iterator[MakeClient]:
     yield make
     for test_client in opened:
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_client(store_url: str | None) -> Iterator[MakeClient]:
+    """``make_client(**settings)``: a TestClient from loopback on a fresh app and ledger."""
+    yield from _clients(store_url)
+
+
+@pytest.fixture
+def make_memory_client() -> Iterator[MakeClient]:
+    """``make_client`` on the in-memory ledger with in-process jobs only."""
+    yield from _clients(None)
 
 
 @pytest.fixture
@@ -201,3 +212,63 @@ def rq_workers() -> Iterator[Callable[[dict[str, str]], Workers]]:
     yield make
     for pool in pools:
         pool.stop_all()
+
+
+class DurableRedis:
+    """A redis-server of its own with an fsync'd append-only file, so a stop and start keeps
+    the ledger (the outage test stops it mid-load and starts it again on the same port)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            pytest.fail("redis-server not found: run scripts/setup.sh")
+        self.proc = subprocess.Popen(
+            [
+                exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.RedisError:
+                if time.monotonic() > deadline:
+                    pytest.fail("durable redis-server did not start")
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+
+
+@pytest.fixture
+def durable_redis(tmp_path: Path) -> Iterator[DurableRedis]:
+    """A started ``DurableRedis``, stopped afterwards."""
+    server = DurableRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
