@@ -63,5 +63,5 @@ def test_hall_crossover_single_block():
 def test_policies_need_a_rectangular_layout():
     """A policy on a general graph is refused with a message naming the method and the fix."""
     layout = load_layout("data/layouts/floor-with-obstacle.json")
-    with pytest.raises(InvalidInput, match="'s-shape' needs a rectangular layout.*'best'"):
+    with pytest.raises(InvalidInput, match=r"'s-shape' needs a rectangular layout.*'best'"):
         pick_route(layout, layout.location_ids[:3], "s-shape")

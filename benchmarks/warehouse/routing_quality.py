@@ -1,0 +1,205 @@
+"""Picking-route quality and speed: policies, ``best`` and the local search against exact and LKH-3.
+
+    python benchmarks/warehouse/routing_quality.py [--lists 10] [--quick]
+
+Random pick lists (uniform over locations, seeded) on rectangular layouts with 20 slots per
+block, 1 m slots, 3 m aisle pitch, 2 m cross aisles, depot front-left. Writes three tables to
+``benchmarks/warehouse/results/`` (CSV + markdown) and prints them:
+
+- ``routing_policies``: % above the proven optimum per method and pick count (10 aisles, 1-3
+  blocks), the literature comparison of Roodbergen & de Koster (2001);
+- ``routing_best_gap``: ``best`` and the bare local search (``improve_tour`` from nearest
+  neighbour) against the optimum on 1-4 blocks x 6-30 aisles x 10-200 picks, and against LKH-3
+  with 10 runs on a 6-block layout where the aisle DP is not used; ``best`` is also checked to be
+  no longer than any textbook policy;
+- ``routing_vs_lkh``: at 100 picks, ``best`` (distance look-up included) and the local search side
+  by side with LKH-3 (``elkai``) one run, time and gap, and the speed ratio.
+
+LKH-3 is non-commercial: ``elkai`` is imported here only, a benchmark reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import elkai
+import numpy as np
+import pandas as pd
+
+from warehouse_graph import load_layout, pick_route
+from warehouse_graph.exact import optimal_order
+from warehouse_graph.local_search import improve_tour
+from warehouse_graph.policies import POLICIES
+from warehouse_graph.routing import tour_length
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _layout(aisles: int, blocks: int):
+    return load_layout(
+        {
+            "name": f"{aisles}x{blocks}",
+            "aisles": aisles,
+            "blocks": blocks,
+            "slots_per_block": 20,
+            "slot_m": 1.0,
+            "aisle_pitch_m": 3.0,
+            "cross_aisle_m": 2.0,
+            "depot": "front-left",
+        }
+    )
+
+
+def _lists(layout, n: int, count: int, seed: int) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    return [list(rng.choice(layout.location_ids, n, replace=False)) for _ in range(count)]
+
+
+def _lkh(d: np.ndarray, runs: int) -> tuple[float, float]:
+    """LKH-3 tour length on ``d`` (metres; weights scaled to integer centimetres) and seconds."""
+    weights = np.rint(d * 100).astype(int).tolist()
+    started = time.perf_counter()
+    tour = elkai.DistanceMatrix(weights).solve_tsp(runs=runs)
+    seconds = time.perf_counter() - started
+    order = np.array(tour[:-1])
+    order = np.roll(order, -int(np.flatnonzero(order == 0)[0]))
+    return tour_length(d, order[1:]), seconds
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    cells = [
+        [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        for row in df.astype(object).itertuples(index=False)
+    ]
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + " --- |" * len(df.columns)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells]) + "\n"
+
+
+def _write(df: pd.DataFrame, name: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    df.to_csv(RESULTS / f"{name}.csv", index=False)
+    (RESULTS / f"{name}.md").write_text(_markdown(df))
+    print(f"\n## {name}\n\n{_markdown(df)}", flush=True)
+
+
+def policies_table(count: int) -> pd.DataFrame:
+    """Mean % above optimal per method, block count and pick count (10 aisles)."""
+    rows = []
+    for blocks in (1, 2, 3):
+        layout = _layout(10, blocks)
+        for n in (5, 10, 20, 30, 60, 100):
+            excess: dict[str, list[float]] = {m: [] for m in (*POLICIES, "best")}
+            for locs in _lists(layout, n, count, seed=blocks * 1000 + n):
+                opt = pick_route(layout, locs, "optimal").length_m
+                for m in excess:
+                    excess[m].append(100 * (pick_route(layout, locs, m).length_m / opt - 1))
+            rows.append(
+                {"blocks": blocks, "picks": n} | {m: float(np.mean(v)) for m, v in excess.items()}
+            )
+    return pd.DataFrame(rows)
+
+
+def best_gap_table(count: int, quick: bool) -> pd.DataFrame:
+    """Gap of best and of the bare local search to the optimum (or to LKH-3, 10 runs)."""
+    rows = []
+    aisle_counts = (6, 30) if quick else (6, 10, 20, 30)
+    pick_counts = (10, 100) if quick else (10, 30, 60, 100, 200)
+    for blocks in (1, 2, 3, 4, 6):
+        for aisles in aisle_counts if blocks <= 4 else (10,):
+            layout = _layout(aisles, blocks)
+            for n in pick_counts:
+                n = min(n, layout.num_locations)
+                best_gap, ls_gap, best_ms, ls_ms, worse_than_policy = [], [], [], [], 0
+                reference = "optimal"
+                for locs in _lists(layout, n, count, seed=aisles * 100 + blocks * 10 + n):
+                    started = time.perf_counter()
+                    best = pick_route(layout, locs, "best")
+                    best_ms.append(1000 * (time.perf_counter() - started))
+                    picks = layout.indices(locs)
+                    d = layout.distance_matrix(locs)
+                    exact = optimal_order(layout, picks, d) if blocks <= 4 else None
+                    if exact is None:
+                        reference = "LKH-3 x10"
+                        ref = _lkh(d, 10)[0]
+                    else:
+                        ref = exact[1]
+                    started = time.perf_counter()
+                    tour = improve_tour(d)
+                    ls_ms.append(1000 * (time.perf_counter() - started))
+                    ls_gap.append(100 * (tour_length(d, tour[1:]) / ref - 1))
+                    best_gap.append(100 * (best.length_m / ref - 1))
+                    shortest_policy = min(pick_route(layout, locs, m).length_m for m in POLICIES)
+                    worse_than_policy += best.length_m > shortest_policy + 1e-9
+                rows.append(
+                    {
+                        "blocks": blocks,
+                        "aisles": aisles,
+                        "picks": n,
+                        "reference": reference,
+                        "best mean gap %": np.mean(best_gap),
+                        "best worst gap %": np.max(best_gap),
+                        "best ms": np.mean(best_ms),
+                        "best > a policy": worse_than_policy,
+                        "local search mean gap %": np.mean(ls_gap),
+                        "local search worst gap %": np.max(ls_gap),
+                        "local search ms": np.mean(ls_ms),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def lkh_table(count: int) -> pd.DataFrame:
+    """At 100 picks: best and local search against LKH-3 one run, side by side."""
+    rows = []
+    for blocks, aisles in ((1, 20), (2, 20), (3, 20), (4, 20), (6, 10)):
+        layout = _layout(aisles, blocks)
+        acc: dict[str, list[float]] = {k: [] for k in ("best", "ls", "lkh", "bg", "lg", "kg")}
+        for locs in _lists(layout, 100, count, seed=blocks):
+            started = time.perf_counter()
+            best = pick_route(layout, locs, "best")
+            acc["best"].append(time.perf_counter() - started)
+            d = layout.distance_matrix(locs)
+            started = time.perf_counter()
+            tour = improve_tour(d)
+            acc["ls"].append(time.perf_counter() - started)
+            lkh_len, lkh_s = _lkh(d, 1)
+            acc["lkh"].append(lkh_s)
+            exact = optimal_order(layout, layout.indices(locs), d) if blocks <= 4 else None
+            ref = exact[1] if exact is not None else _lkh(d, 10)[0]
+            acc["bg"].append(100 * (best.length_m / ref - 1))
+            acc["lg"].append(100 * (tour_length(d, tour[1:]) / ref - 1))
+            acc["kg"].append(100 * (lkh_len / ref - 1))
+        rows.append(
+            {
+                "layout": f"{aisles} aisles x {blocks} blocks",
+                "best ms": 1000 * np.mean(acc["best"]),
+                "best gap %": np.mean(acc["bg"]),
+                "local search ms": 1000 * np.mean(acc["ls"]),
+                "local search gap %": np.mean(acc["lg"]),
+                "LKH-3 1 run ms": 1000 * np.mean(acc["lkh"]),
+                "LKH-3 gap %": np.mean(acc["kg"]),
+                "LKH/best speed": np.mean(acc["lkh"]) / np.mean(acc["best"]),
+                "LKH/local search speed": np.mean(acc["lkh"]) / np.mean(acc["ls"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    """Run the three tables and write them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lists", type=int, default=10, help="random pick lists per cell")
+    parser.add_argument("--quick", action="store_true", help="fewer aisle and pick counts")
+    args = parser.parse_args()
+    warm = _layout(6, 4)
+    pick_route(warm, warm.location_ids[:5])
+    improve_tour(warm.distance_matrix(warm.location_ids[:20]))
+    _write(lkh_table(args.lists), "routing_vs_lkh")
+    _write(policies_table(max(args.lists, 30)), "routing_policies")
+    _write(best_gap_table(args.lists, args.quick), "routing_best_gap")
+
+
+if __name__ == "__main__":
+    main()
