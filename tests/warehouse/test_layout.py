@@ -109,5 +109,5 @@ def test_bad_file_is_named(tmp_path):
         load_layout(tmp_path / "none.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    with pytest.raises(InvalidInput, match="bad.json: not valid JSON"):
+    with pytest.raises(InvalidInput, match=r"bad\.json: not valid JSON"):
         load_layout(bad)
