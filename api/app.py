@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
@@ -80,6 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Handlers alternate short CPU bursts with Redis round trips. Few threads and a short
+        # GIL switch interval keep a thread back from Redis from waiting out another's 5 ms
+        # slice (at 200 req/s this cut p99 from ~60 ms to ~10 ms on 2 cores).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        sys.setswitchinterval(settings.gil_switch_ms / 1000)
         sweeper = asyncio.create_task(_sweep_forever(store, settings.sweep_interval_seconds))
         try:
             yield

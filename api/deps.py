@@ -52,7 +52,8 @@ class Caller:
     scopes: frozenset[str]
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The app's services (async: a plain function would cost a thread hop per request)."""
     services: Services = request.app.state.services
     return services
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1 << 20, gt=0, description="limit of a JSON request")
     max_upload_bytes: int = Field(default=64 << 20, gt=0, description="limit of a batch upload")
     pick_time_limit_seconds: float = Field(default=2.0, gt=0)
+    threads: int = Field(default=4, ge=1, description="threads running CPU-bound handlers")
+    gil_switch_ms: float = Field(default=0.5, gt=0, description="Python's GIL switch interval")
     sweep_interval_seconds: float = Field(default=5.0, gt=0, description="expired-hold sweeps")
 
     @field_validator("api_keys")
