@@ -1,0 +1,184 @@
+"""Batch allocation: the exact model is optimal, the Lagrangian bound holds, plans are feasible."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dom.allocation import METHODS
+from dom.allocation import solve as solve_method
+from dom.costs import build_instance
+from dom.generate import generate
+from dom.io import load_network, load_orders
+from dom.model import Network
+from solvers import batch, mip
+from solvers.baselines import greedy
+from solvers.instance import Instance
+from solvers.order import plan_costs
+from solvers.result import Result, Status
+from tests.factories import random_network, random_orders
+from tests.solvers.brute import best_batch, check_assign
+
+TOL = 1e-6
+
+
+def _instance(
+    seed: int,
+    *,
+    num_orders: int,
+    num_nodes: int,
+    max_lines: int,
+    stock_high: int,
+    capacity_high: int | None,
+    max_shipments: int | None,
+    backorder: float,
+) -> tuple[Network, Instance]:
+    """A random scarce instance from the factories, with a chosen backorder penalty."""
+    rng = np.random.default_rng(seed)
+    network = random_network(
+        rng,
+        num_nodes=num_nodes,
+        num_skus=5,
+        num_kits=1,
+        stock_high=stock_high,
+        capacity_high=capacity_high,
+        max_shipments=max_shipments,
+    )
+    policy = dataclasses.replace(network.policy, backorder_penalty_per_unit=backorder)
+    network = dataclasses.replace(network, policy=policy)
+    orders = random_orders(rng, network, num_orders=num_orders, max_lines=max_lines)
+    return network, build_instance(network, orders)
+
+
+def _assert_consistent(inst: Instance, network: Network, result: Result) -> None:
+    """The plan obeys every rule, its cost is the objective, and bound, gap and status agree."""
+    check = check_assign(inst, result.assign, network.enabled)
+    assert check.violations == [], result.method
+    assert result.objective == pytest.approx(check.cost, rel=TOL, abs=TOL)
+    assert result.objective == pytest.approx(float(plan_costs(inst, result.assign).sum()), rel=TOL)
+    if result.status is Status.FEASIBLE:
+        assert result.bound == -np.inf and result.gap == np.inf
+        return
+    assert result.bound <= result.objective + TOL * max(1.0, result.objective)
+    expected_gap = (result.objective - result.bound) / max(result.objective, 1e-9)
+    assert result.gap == pytest.approx(max(0.0, expected_gap), abs=1e-12)
+    if result.status is Status.OPTIMAL:
+        assert result.gap <= 1e-6
+    assert result.runtime >= 0
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_orders=st.integers(1, 5),
+    num_nodes=st.integers(1, 3),
+    stock_high=st.integers(0, 4),
+    capacity_high=st.sampled_from([None, 3, 6]),
+    max_shipments=st.sampled_from([None, 1, 2]),
+    backorder=st.sampled_from([15.0, 60.0]),
+)
+def test_exact_model_equals_brute_force(
+    seed: int,
+    num_orders: int,
+    num_nodes: int,
+    stock_high: int,
+    capacity_high: int | None,
+    max_shipments: int | None,
+    backorder: float,
+) -> None:
+    """On tiny batches the exact MIP proves the optimum that enumerating every plan finds."""
+    network, inst = _instance(
+        seed,
+        num_orders=num_orders,
+        num_nodes=num_nodes,
+        max_lines=3,
+        stock_high=stock_high,
+        capacity_high=capacity_high,
+        max_shipments=max_shipments,
+        backorder=backorder,
+    )
+    result = mip.solve_exact(inst, time_limit=30)
+    assert result.status is Status.OPTIMAL
+    assert result.objective == pytest.approx(best_batch(inst, network.enabled), rel=TOL, abs=TOL)
+    _assert_consistent(inst, network, result)
+
+
+@settings(max_examples=12, deadline=None, database=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_orders=st.integers(20, 80),
+    num_nodes=st.integers(2, 5),
+    stock_high=st.integers(1, 4),
+    capacity_high=st.sampled_from([None, 8, 20]),
+    max_shipments=st.sampled_from([None, 1, 2, 3]),
+    backorder=st.sampled_from([15.0, 60.0]),
+)
+def test_batch_bound_never_exceeds_the_exact_optimum(
+    seed: int,
+    num_orders: int,
+    num_nodes: int,
+    stock_high: int,
+    capacity_high: int | None,
+    max_shipments: int | None,
+    backorder: float,
+) -> None:
+    """The Lagrangian solver's bound is at most the proven optimum, its plan at least it, and the
+    plan and greedy's are feasible with consistent Result fields."""
+    network, inst = _instance(
+        seed,
+        num_orders=num_orders,
+        num_nodes=num_nodes,
+        max_lines=4,
+        stock_high=stock_high,
+        capacity_high=capacity_high,
+        max_shipments=max_shipments,
+        backorder=backorder,
+    )
+    exact = mip.solve_exact(inst, time_limit=30)
+    assert exact.status is Status.OPTIMAL
+    ours = batch.solve(inst, time_limit=1.0)
+    slack = TOL * max(1.0, exact.objective)
+    assert ours.bound <= exact.objective + slack
+    assert ours.objective >= exact.objective - slack
+    _assert_consistent(inst, network, ours)
+    base = greedy(inst)
+    assert base.objective >= exact.objective - slack
+    _assert_consistent(inst, network, base)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Instance]:
+    """A generated scarce day: 6 nodes, 300 SKUs, 200 orders, stock 80% and capacity 95% of
+    demand."""
+    out: Path = tmp_path_factory.mktemp("scarce")
+    generate(out, nodes=6, skus=300, orders=200, seed=11, stock_cover=0.8, capacity_cover=0.95)
+    network = load_network(out)
+    return network, build_instance(network, load_orders(out / "orders.csv", network))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_gives_a_feasible_consistent_plan(
+    generated: tuple[Network, Instance], method: str
+) -> None:
+    """default, lagrangian, exact and greedy plans on a generated scarce day obey every rule."""
+    network, inst = generated
+    result = solve_method(inst, method=method, time_limit=3.0)
+    _assert_consistent(inst, network, result)
+
+
+@pytest.mark.slow
+def test_default_method_is_near_the_proven_optimum(generated: tuple[Network, Instance]) -> None:
+    """On the generated scarce day the default method is within 1% of the exact optimum and its
+    bound below it; greedy is feasible but dearer."""
+    _, inst = generated
+    exact = mip.solve_exact(inst, time_limit=60)
+    assert exact.status is Status.OPTIMAL
+    ours = solve_method(inst, method="default", time_limit=5.0)
+    assert ours.bound <= exact.objective + TOL * exact.objective
+    assert ours.objective <= 1.01 * exact.objective
+    assert greedy(inst).objective > ours.objective
