@@ -96,7 +96,7 @@ def _exact_fits(inst: Instance) -> bool:
     if lines.max(initial=0) > MAX_EXACT_LINES:
         return False
     reachable = (inst.order_table >= 0).sum(axis=1)
-    patterns = np.where(inst.ship_complete, 1, (2.0 ** lines) - 1) * reachable
+    patterns = np.where(inst.ship_complete, 1, (2.0**lines) - 1) * reachable
     return float(patterns.sum()) <= EXACT_MAX_PATTERNS
 
 

@@ -26,7 +26,10 @@ _TIE_EPS = 1e-9
 
 
 def haversine_miles(
-    lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float, lon2: np.ndarray | float
+    lat1: np.ndarray | float,
+    lon1: np.ndarray | float,
+    lat2: np.ndarray | float,
+    lon2: np.ndarray | float,
 ) -> np.ndarray:
     """Great-circle distance in miles (haversine, earth radius 3958.8 mi); broadcasts."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -45,7 +48,9 @@ def zone_index(network: Network, miles: np.ndarray) -> np.ndarray:
 
 def billable_lb(weight: np.ndarray | float) -> np.ndarray:
     """Billable weight B = max(1, ceil(W - 1e-9)) of packages weighing ``weight`` lb."""
-    return np.maximum(1, np.ceil(np.asarray(weight, dtype=np.float64) - _WEIGHT_EPS)).astype(np.int64)
+    return np.maximum(1, np.ceil(np.asarray(weight, dtype=np.float64) - _WEIGHT_EPS)).astype(
+        np.int64
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +127,10 @@ def ship_tables(network: Network, promised_values: np.ndarray) -> ShipTables:
 def order_zones(network: Network, orders: Orders) -> np.ndarray:
     """Zone index of every (order, node) pair, ``[order, node]``, -1 where no zone applies."""
     miles = haversine_miles(
-        orders.dest_lat[:, None], orders.dest_lon[:, None], network.lat[None, :], network.lon[None, :]
+        orders.dest_lat[:, None],
+        orders.dest_lon[:, None],
+        network.lat[None, :],
+        network.lon[None, :],
     )
     return zone_index(network, miles)
 
@@ -215,5 +223,5 @@ def build_instance(
     available: np.ndarray | None = None,
     capacity: np.ndarray | None = None,
 ) -> Instance:
-    """The solver instance of ``orders`` on ``network`` (stock and capacity default to the bundle's)."""
+    """The solver instance of ``orders`` on ``network`` (stock and capacity: the bundle's)."""
     return CostModel(network).instance(orders, available, capacity)[0]

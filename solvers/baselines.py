@@ -23,7 +23,7 @@ from solvers.result import Result, Status
 def _line_fits(i, f, avail, cap, line_units, comp_ptr, comp_sku, comp_units):
     if line_units[i] > cap[f]:
         return False
-    for c in range(comp_ptr[i], comp_ptr[i + 1]):
+    for c in range(comp_ptr[i], comp_ptr[i + 1]):  # noqa: SIM110 (numba: no generators)
         if comp_units[c] > avail[f, comp_sku[c]]:
             return False
     return True
@@ -98,7 +98,10 @@ def _greedy(
                 for i2 in range(first, i):
                     if assign[i2] == line_f:
                         merged += line_weight[i2]
-                if _billable(merged) > max_b or ship_cost[order_table[o, line_f], _billable(merged)] == np.inf:
+                if (
+                    _billable(merged) > max_b
+                    or ship_cost[order_table[o, line_f], _billable(merged)] == np.inf
+                ):
                     continue
                 assign[i] = line_f
                 if new_node:

@@ -5,19 +5,21 @@ coupled only by stock per (node, SKU) and capacity per node. Pricing those coupl
 multipliers ``price[node, sku] >= 0`` and ``cap_price[node] >= 0`` splits it into independent
 single-order problems, each solved exactly by the kernel (``solvers.order``), so
 
-    L(price, cap_price) = sum_o min_o(cost + priced usage) - price . available - cap_price . capacity
+    L(price, cap_price) = sum_o min_o(cost + priced usage) - price . avail - cap_price . capacity
 
 is a proven lower bound on the optimum for any non-negative prices (Lagrangian relaxation; the
 per-order local limits stay in the subproblem, so the bound is at least the LP bound of the
-whole-order set-partition model). Prices follow projected subgradient steps with Polyak's step
-size towards the best known plan (Held, Wolfe & Crowder 1974; Fisher 1981, Mgmt Sci 27(1)).
+whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Prices follow the sign of their
+subgradient (excess demand) with one step size per resource that grows while the sign holds and
+halves when it flips (RPROP, Riedmiller & Braun 1993): with hundreds of thousands of prices, one
+common Polyak step barely moves the bound at 100k orders, per-resource steps do.
 
 Plans come from the same prices (Acimovic & Graves 2015 use LP duals the same way): orders are
 routed one after another against the stock left, each by the kernel with the prices as opportunity
 costs, then improved by re-routing each order exactly against everything else (coordinate descent,
-after Xu, Allgor & Graves 2009), and finally the whole-order plans seen along the way are combined
-by a restricted master MIP over those columns (price-and-branch), when it is small enough.
-Stops at the time limit or once the gap is closed.
+after Xu, Allgor & Graves 2009); the rest of the time goes to ruin-and-recreate moves that
+trade scarce stock between orders (``solvers.lns``). Stops at the time limit or once the gap is
+closed.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ import numba as nb
 import numpy as np
 
 from solvers.instance import Instance, csr_gather
-from solvers.mip import solve_milp
+from solvers.lns import RuinRecreate
 from solvers.order import MAX_EXACT_LINES, _order_cost, _solve_order, _take, plan_costs, plan_usage
 from solvers.result import Result, Status
 
 Progress = Callable[[float, str], None]
-_SNAPSHOT_BUDGET = 40_000_000  # line entries kept for the master (int16: 80 MB)
+_LNS_CHUNK = 2000  # ruin-and-recreate moves between clock checks
 _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 
 
@@ -44,23 +46,27 @@ class BatchParams:
     """Knobs of the batch solver; each is checked on construction."""
 
     max_iterations: int = 400
-    step: float = 1.0  # Polyak step scale, halved when the bound stalls
-    patience: int = 6  # iterations without a better bound before halving the step
-    min_step: float = 1e-4
+    initial_rate: float = 0.1  # first price step, as a share of the per-unit backorder penalty
     repair_every: int = 10
     improve_passes: int = 4
-    master: bool = True  # combine the plans seen with a restricted master MIP
-    master_max_columns: int = 300_000
+    lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
+    neighbourhood: int = 12  # orders released together by one ruin-and-recreate move
     gap_tolerance: float = 1e-5
 
     def __post_init__(self) -> None:
-        for name in ("max_iterations", "patience", "repair_every", "improve_passes"):
+        for name in ("max_iterations", "repair_every", "improve_passes", "neighbourhood"):
             if getattr(self, name) < 1:
                 raise ValueError(f"BatchParams.{name} must be >= 1, got {getattr(self, name)}")
-        if not 0 < self.step <= 2:
-            raise ValueError(f"BatchParams.step must be in (0, 2], got {self.step}")
+        if not 0 < self.initial_rate <= 1:
+            raise ValueError(f"BatchParams.initial_rate must be in (0, 1], got {self.initial_rate}")
+        if not 0 < self.lagrangian_share <= 1:
+            raise ValueError(
+                f"BatchParams.lagrangian_share must be in (0, 1], got {self.lagrangian_share}"
+            )
         if not 0 <= self.gap_tolerance < 1:
-            raise ValueError(f"BatchParams.gap_tolerance must be in [0, 1), got {self.gap_tolerance}")
+            raise ValueError(
+                f"BatchParams.gap_tolerance must be in [0, 1), got {self.gap_tolerance}"
+            )
 
 
 @nb.njit(cache=True)
@@ -196,6 +202,24 @@ def _route_in_sequence(
     return improved
 
 
+def _initial_prices(inst: Instance) -> np.ndarray:
+    """Start stock prices where demand outruns supply: a SKU short across the network is worth
+    about half the penalty of the line it would otherwise leave unfilled, wherever it is held."""
+    demand = np.bincount(inst.comp_sku, weights=inst.comp_units, minlength=inst.num_skus)
+    supply = inst.available.sum(axis=0)
+    line_of_comp = np.repeat(np.arange(inst.num_lines), np.diff(inst.comp_ptr))
+    per_unit = inst.line_backorder[line_of_comp] / np.maximum(inst.line_units[line_of_comp], 1)
+    penalty_sum = np.bincount(
+        inst.comp_sku, weights=per_unit * inst.comp_units, minlength=inst.num_skus
+    )
+    penalty = penalty_sum / np.maximum(demand, 1)
+    short = demand > supply
+    price = np.zeros(inst.available.shape)
+    price[:, short] = 0.5 * penalty[short]
+    price[inst.available <= 0] = 0.0
+    return price
+
+
 class _Search:
     """State of one batch solve: prices, the best plan and bound, and the plans seen."""
 
@@ -203,13 +227,21 @@ class _Search:
         self.inst = inst
         self.params = params
         self.deadline = deadline
-        self.price = np.zeros(inst.available.shape)
+        self.price = _initial_prices(inst)
         self.cap_price = np.zeros(inst.num_nodes)
+        unit_penalty = float(
+            np.max(inst.line_backorder / np.maximum(inst.line_units, 1), initial=1.0)
+        )
+        self.max_rate = unit_penalty
+        self.rate = np.full(inst.available.shape, params.initial_rate * unit_penalty)
+        self.cap_rate = np.full(inst.num_nodes, params.initial_rate * unit_penalty)
+        self.last_sign = np.zeros(inst.available.shape, np.int8)
+        self.cap_last_sign = np.zeros(inst.num_nodes, np.int8)
         self.finite_cap = np.isfinite(inst.capacity)
         self.best_assign = np.full(inst.num_lines, -1, np.int64)
         self.best_cost = float(inst.line_backorder.sum())
         self.bound = -np.inf
-        self.snapshots: list[np.ndarray] = []  # plans seen, int16 [line], for the master
+        self.best_price: tuple[np.ndarray, np.ndarray] | None = None
         self.iterations = 0
         self.repairs = 0
 
@@ -233,7 +265,9 @@ class _Search:
         bound = float(per_order.sum()) - float(np.sum(self.price * inst.available)) - cap_term
         return bound, assign
 
-    def route(self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None) -> np.ndarray:
+    def route(
+        self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None
+    ) -> np.ndarray:
         """Route ``sequence`` against the stock left by ``assign`` (or all stock), improving it."""
         inst = self.inst
         if assign is None:
@@ -260,18 +294,15 @@ class _Search:
             before = plan_costs(self.inst, assign).sum()
             order = np.argsort(-plan_costs(inst, assign), kind="stable")
             assign = self.route(order, prices=False, assign=assign)
-            if plan_costs(inst, assign).sum() >= before - 1e-9 or time.perf_counter() > self.deadline:
+            if (
+                plan_costs(inst, assign).sum() >= before - 1e-9
+                or time.perf_counter() > self.deadline
+            ):
                 break
         return assign
 
-    def remember(self, assign: np.ndarray) -> None:
-        """Keep a plan's whole-order choices as columns for the master (within a memory budget)."""
-        if self.params.master and len(self.snapshots) * self.inst.num_lines < _SNAPSHOT_BUDGET:
-            self.snapshots.append(assign.astype(np.int16))
-
     def offer(self, assign: np.ndarray) -> None:
-        """Keep ``assign`` if it is the best plan so far, and remember it as columns."""
-        self.remember(assign)
+        """Keep ``assign`` if it is the best plan so far."""
         cost = float(plan_costs(self.inst, assign).sum())
         if cost < self.best_cost - 1e-9:
             self.best_cost = cost
@@ -284,7 +315,23 @@ class _Search:
         orders with most to lose claim contested stock before the flexible ones."""
         inst = self.inst
         priced = plan_costs(inst, relaxed_assign)
-        sequence = np.argsort(-priced, kind="stable")
+        # orders whose relaxed choice draws on no over-used stock or capacity keep it (they go
+        # first); the contested ones follow, dearest first
+        used, used_cap = plan_usage(inst, relaxed_assign)
+        over = (used > inst.available).reshape(-1)
+        over_cap = used_cap > inst.capacity
+        lines = np.flatnonzero(relaxed_assign >= 0)
+        comps, counts = csr_gather(inst.comp_ptr, lines)
+        node = np.repeat(relaxed_assign[lines], counts)
+        bad_comp = over[node * inst.num_skus + inst.comp_sku[comps]] | over_cap[node]
+        bad_line = np.zeros(inst.num_lines, bool)
+        bad_line[lines] = (
+            np.add.reduceat(bad_comp, np.concatenate([[0], np.cumsum(counts)[:-1]])) > 0
+            if len(lines)
+            else False
+        )
+        contested = np.add.reduceat(bad_line, inst.line_ptr[:-1]) > 0
+        sequence = np.lexsort((-priced, contested))
         assign = self.route(sequence, prices=True)
         self.offer(self.improve(assign))
         self.repairs += 1
@@ -292,82 +339,36 @@ class _Search:
     def gap(self) -> float:
         return (self.best_cost - self.bound) / max(self.best_cost, 1e-9)
 
-    def step(self, relaxed_assign: np.ndarray, bound: float, theta: float) -> bool:
+    def step(self, relaxed_assign: np.ndarray) -> bool:
         """One projected subgradient step; False when the relaxed plan needs no correction."""
         inst = self.inst
         used, used_cap = plan_usage(inst, relaxed_assign)
         g = (used - inst.available).astype(np.float64)
         g[(self.price <= 0) & (g < 0)] = 0.0
-        g_cap = np.where(self.finite_cap, used_cap - np.where(self.finite_cap, inst.capacity, 0), 0.0)
+        g_cap = np.where(
+            self.finite_cap, used_cap - np.where(self.finite_cap, inst.capacity, 0), 0.0
+        )
         g_cap[(self.cap_price <= 0) & (g_cap < 0)] = 0.0
-        norm = float(np.sum(g * g) + np.sum(g_cap * g_cap))
-        if norm == 0.0:
+        if not g.any() and not g_cap.any():
             return False
-        size = theta * max(self.best_cost - bound, 1e-6 * max(1.0, abs(bound))) / norm
-        np.maximum(self.price + size * g, 0.0, out=self.price)
-        np.maximum(self.cap_price + size * g_cap, 0.0, out=self.cap_price)
+        self._sign_step(g, g_cap)
         return True
 
-    def master(self, time_limit: float) -> None:
-        """Combine the plans seen: pick one of its seen plans per order, jointly (a MIP)."""
-        inst = self.inst
-        if not self.snapshots:
-            return
-        snaps = np.stack(self.snapshots + [np.full(inst.num_lines, -1, np.int16)])
-        num_o = inst.num_orders
-        rng = np.random.default_rng(0)
-        mult = rng.integers(1, 2**61, inst.num_lines, dtype=np.int64)
-        # a hash per (snapshot, order) of that order's assignment
-        h = np.add.reduceat((snaps.astype(np.int64) + 2) * mult[None, :], inst.line_ptr[:-1], axis=1)
-        key = np.stack([np.broadcast_to(np.arange(num_o), h.shape).ravel(), h.ravel()], axis=1)
-        _, first = np.unique(key, axis=0, return_index=True)
-        snap_of_col, order_of_col = np.divmod(first, num_o)
-        num_c = len(first)
-        if num_c > self.params.master_max_columns:
-            return
-        # column cost and usage, evaluated on the snapshot each column comes from
-        col_cost = np.empty(num_c)
-        for k in np.unique(snap_of_col):
-            sel = snap_of_col == k
-            col_cost[sel] = plan_costs(inst, snaps[k])[order_of_col[sel]]
-        lines, per_col = csr_gather(inst.line_ptr, order_of_col)
-        col_of_line = np.repeat(np.arange(num_c), per_col)
-        node = snaps[snap_of_col[col_of_line], lines]
-        shipped = node >= 0
-        lines, col_of_line, node = lines[shipped], col_of_line[shipped], node[shipped]
-        comps, per_line = csr_gather(inst.comp_ptr, lines)
-        res_key = np.repeat(node, per_line) * inst.num_skus + inst.comp_sku[comps]
-        keys, res_row = np.unique(res_key, return_inverse=True)
-        finite = self.finite_cap
-        node_row = np.cumsum(finite) - 1
-        on_cap = finite[node]
-        rows = np.concatenate(
-            [order_of_col, num_o + res_row, num_o + len(keys) + node_row[node[on_cap]]]
-        )
-        cols = np.concatenate([np.arange(num_c), np.repeat(col_of_line, per_line), col_of_line[on_cap]])
-        coefs = np.concatenate(
-            [np.ones(num_c), inst.comp_units[comps].astype(float), inst.line_units[lines[on_cap]].astype(float)]
-        )
-        lower = np.concatenate([np.ones(num_o), np.zeros(len(keys) + int(finite.sum()))])
-        upper = np.concatenate(
-            [np.ones(num_o), inst.available.reshape(-1)[keys].astype(float), inst.capacity[finite]]
-        )
-        # start HiGHS from the best plan: its columns are among those seen
-        best_h = np.add.reduceat(
-            (self.best_assign.astype(np.int64) + 2) * mult, inst.line_ptr[:-1]
-        )
-        hint = (h[snap_of_col, order_of_col] == best_h[order_of_col]).astype(float)
-        sol = solve_milp(
-            col_cost, np.ones(num_c), np.ones(num_c, bool), rows, cols, coefs, lower, upper,
-            time_limit=time_limit, hint=hint,
-        )  # fmt: skip
-        if sol.values is None:
-            return
-        picked = np.flatnonzero(sol.values > 0.5)
-        assign = np.full(inst.num_lines, -1, np.int64)
-        lines, per_col = csr_gather(inst.line_ptr, order_of_col[picked])
-        assign[lines] = snaps[np.repeat(snap_of_col[picked], per_col), lines].astype(np.int64)
-        self.offer(self.improve(assign))
+    def _sign_step(self, g: np.ndarray, g_cap: np.ndarray) -> None:
+        """Per-resource sign steps (RPROP, Riedmiller & Braun 1993): each price moves by its own
+        rate, which grows while its excess demand keeps its sign and halves when it flips, so
+        every resource's price settles at its own pace."""
+        for price, rate, last, grad in (
+            (self.price, self.rate, self.last_sign, g),
+            (self.cap_price, self.cap_rate, self.cap_last_sign, g_cap),
+        ):
+            sign = np.sign(grad).astype(np.int8)
+            turn = sign * last
+            rate[turn > 0] *= 1.2
+            rate[turn < 0] *= 0.5
+            np.clip(rate, 1e-4, self.max_rate, out=rate)
+            np.maximum(price + rate * sign, 0.0, out=price)
+            last[...] = np.where(turn < 0, 0, sign)
 
 
 def solve(
@@ -382,36 +383,46 @@ def solve(
     start = time.perf_counter()
     deadline = start + time_limit
     search = _Search(inst, params, deadline)
-    theta = params.step
-    stall = 0
-    # leave a share of the time for combining the plans seen
-    lagrange_end = start + time_limit * (0.7 if params.master else 1.0)
+    repair_seconds = 0.0
+    lagrange_end = start + time_limit * params.lagrangian_share
     for it in range(params.max_iterations):
         search.iterations = it + 1
         bound, relaxed_assign = search.relaxed()
         if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
             search.bound = bound
-            stall = 0
-        else:
-            stall += 1
-            if stall >= params.patience:
-                theta, stall = theta / 2, 0
-        if it % params.repair_every == 0:
+            search.best_price = (search.price.copy(), search.cap_price.copy())
+        elapsed = time.perf_counter() - start
+        # repairs take at most about a third of the time, so the bound keeps improving
+        if it % params.repair_every == 0 and repair_seconds <= 0.35 * elapsed:
+            t0 = time.perf_counter()
             search.repair(relaxed_assign)
-        else:
-            search.remember(relaxed_assign)
+            repair_seconds += time.perf_counter() - t0
         if progress is not None:
-            frac = min(1.0, (time.perf_counter() - start) / time_limit)
-            progress(frac, f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
+            progress(
+                min(1.0, elapsed / time_limit),
+                f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}",
+            )
         if search.gap() <= params.gap_tolerance or time.perf_counter() > lagrange_end:
             break
-        if theta < params.min_step or not search.step(relaxed_assign, bound, theta):
-            search.repair(relaxed_assign)
+        if not search.step(relaxed_assign):
             break
-    if params.master and search.gap() > params.gap_tolerance:
-        remaining = deadline - time.perf_counter()
-        if remaining > 0.05:
-            search.master(remaining)
+    if search.gap() > params.gap_tolerance and search.best_price is not None:
+        # a last plan from the prices of the best bound
+        search.price, search.cap_price = search.best_price
+        search.repair(search.relaxed()[1])
+    lns = RuinRecreate(inst, size=params.neighbourhood)
+    moves = 0
+    while search.gap() > params.gap_tolerance and time.perf_counter() < deadline - 0.05:
+        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK)
+        moves += _LNS_CHUNK
+        if saved > 0:
+            search.offer(assign)
+        if progress is not None:
+            elapsed = time.perf_counter() - start
+            progress(
+                min(1.0, elapsed / time_limit),
+                f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}",
+            )
     bound = min(search.bound, search.best_cost)
     gap = (search.best_cost - bound) / max(search.best_cost, 1e-9)
     return Result(
@@ -421,5 +432,5 @@ def solve(
         objective=search.best_cost,
         bound=bound,
         runtime=time.perf_counter() - start,
-        stats={"iterations": search.iterations, "repairs": search.repairs},
+        stats={"iterations": search.iterations, "repairs": search.repairs, "lns_moves": moves},
     )

@@ -9,8 +9,8 @@ as in 0/1 knapsack), so lines at the same node always form one shipment. The wor
 O(nodes * k * 3^n), trivial for the one- and two-line orders that dominate real demand and exact
 for every order up to ``MAX_EXACT_LINES`` lines.
 
-Prices per unit of stock ``price[node, sku]`` and of capacity ``cap_price[node]`` may be added to the
-cost: the batch solver (``solvers.batch``) uses them as Lagrange multipliers, so the same kernel
+Prices per unit of stock ``price[node, sku]`` and of capacity ``cap_price[node]`` may be added to
+the cost: the batch solver (``solvers.batch``) uses them as Lagrange multipliers, so the same kernel
 gives both its lower bound and its repairs. Compiled with numba; no Python objects in the loops.
 """
 
@@ -33,6 +33,44 @@ def _billable(weight: float) -> int:
 
 
 @nb.njit(cache=True)
+def _solve_one_line(
+    o, li, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
+    comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
+):  # fmt: skip
+    """The one-line order (most of real demand): its cheapest node, or unfilled."""
+    max_b = ship_cost.shape[1] - 1
+    b = _billable(line_weight[li])
+    best = line_backorder[li]
+    best_f = -1
+    if b <= max_b:
+        for f in range(order_table.shape[1]):
+            t = order_table[o, f]
+            if t < 0 or line_units[li] > cap[f]:
+                continue
+            c = ship_cost[t, b]
+            if c >= best:
+                continue
+            ok = True
+            for k in range(comp_ptr[li], comp_ptr[li + 1]):
+                need = 0
+                for k2 in range(comp_ptr[li], comp_ptr[li + 1]):
+                    if comp_sku[k2] == comp_sku[k]:
+                        need += comp_units[k2]
+                if need > avail[f, comp_sku[k]]:
+                    ok = False
+                    break
+                if use_prices:
+                    c += comp_units[k] * price[f, comp_sku[k]]
+            if use_prices:
+                c += line_units[li] * cap_price[f]
+            if ok and c < best - _EPS:
+                best = c
+                best_f = f
+    assign[li] = best_f
+    return best
+
+
+@nb.njit(cache=True)
 def _solve_order(
     o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
     comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship,
@@ -45,6 +83,11 @@ def _solve_order(
         return 0.0
     num_nodes = order_table.shape[1]
     max_b = ship_cost.shape[1] - 1
+    if n_all == 1:
+        return _solve_one_line(
+            o, first, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
+            comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
+        )  # fmt: skip
     # A line no node could ship even alone is unfilled in every plan (more lines only weigh and
     # draw more): settle it now and enumerate the others, the live lines.
     live = np.empty(n_all, np.int64)

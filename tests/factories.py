@@ -32,7 +32,7 @@ def random_network(
     base = np.array([1.0, 3.5, 2.2])[:, None, None]
     lbs = np.arange(max_lb + 1)[None, None, :]
     zones = np.arange(7)[None, :, None]
-    price = base * (6.0 + 0.9 * zones + (0.35 + 0.08 * zones) * lbs ** 0.85)
+    price = base * (6.0 + 0.9 * zones + (0.35 + 0.08 * zones) * lbs**0.85)
     price = np.round(price + rng.uniform(0, 0.5, price.shape), 2)
     price[..., 0] = np.inf
     kit_ptr = [0]

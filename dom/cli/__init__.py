@@ -22,9 +22,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from dom.cli import allocate, data, serve, warehouse
+    from dom.cli import allocate, data, serve, warehouse, waves
 
-    for module in (allocate, data, warehouse, serve):
+    for module in (allocate, data, warehouse, waves, serve):
         module.register(app)
 
 

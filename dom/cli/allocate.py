@@ -47,9 +47,7 @@ def _run(
         def progress(fraction: float, message: str) -> None:
             bar.update(task, completed=fraction, status=message)
 
-        return allocate(
-            network, orders, method=method, time_limit=time_limit, progress=progress
-        )
+        return allocate(network, orders, method=method, time_limit=time_limit, progress=progress)
 
 
 def register(app: typer.Typer) -> None:
