@@ -6,8 +6,9 @@ Fixed work: a day drawn by ``dom.generate`` with 50 nodes, 2,000 SKUs and 10,000
 realistic shapes, mostly one or two lines, a long tail up to ten). The decision benchmark routes
 every one of the 10,000 orders in turn with ``Router.route`` against the bundle's stock, three
 times, timing each call, and writes p50/p99/max in microseconds to
-``results/route_decision.{csv,md}``. The batch benchmarks report the exact kernel over the whole day (orders per second), the greedy
-baseline, and the Lagrangian solver's kernel calls per second within a fixed 5 s budget.
+``results/route_decision.{csv,md}``. The batch benchmarks report the exact kernel over the
+whole day (orders per second), the greedy baseline, and the Lagrangian solver's kernel calls per
+second within a fixed 5 s budget.
 """
 
 from __future__ import annotations
