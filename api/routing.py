@@ -19,7 +19,6 @@ import numpy as np
 from api.errors import ApiError
 from api.metrics import Metrics
 from dom.errors import InvalidInput
-from dom.geo import zip_to_latlon
 from dom.inventory import InventoryStore, Reservation
 from dom.io import order_from_json
 from dom.model import Network
@@ -54,40 +53,6 @@ def _dense(network: Network, free: dict[str, dict[str, int]], skus: list[str]) -
     return out
 
 
-class ZipCentroids:
-    """ZIP -> centroid, remembered: ``dom.geo`` looks ZIPs up in vectorised batches (pandas),
-    about 2 ms for a single one, while an order stream repeats ZIPs; a hit is a dict lookup.
-
-    Only known ZIPs are remembered (bounded), and an order that already gives lat/lon, or a ZIP
-    that is not known, goes to ``order_from_json`` untouched, so its messages stay the same.
-    """
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self._memo: dict[str, tuple[float, float]] = {}
-        self._limit = limit
-
-    def resolve(self, order: dict[str, Any]) -> dict[str, Any]:
-        dest = order.get("destination")
-        if not isinstance(dest, dict) or "lat" in dest or "lon" in dest:
-            return order
-        code = dest.get("zip")
-        if isinstance(code, bool) or not isinstance(code, str | int):
-            return order
-        key = str(code)
-        hit = self._memo.get(key)
-        if hit is None:
-            lat, lon = zip_to_latlon([key])
-            if np.isnan(lat[0]):
-                return order
-            hit = (float(lat[0]), float(lon[0]))
-            if len(self._memo) < self._limit:
-                self._memo[key] = hit
-        return {**order, "destination": {**dest, "lat": hit[0], "lon": hit[1]}}
-
-
-_zips = ZipCentroids()
-
-
 def route(
     router: Router,
     store: InventoryStore,
@@ -100,7 +65,7 @@ def route(
 ) -> dict[str, Any]:
     """The single-order plan (contracts §4) and, with ``reserve``, its hold (contracts §6)."""
     network = router.network
-    orders = order_from_json(_zips.resolve(order), network)
+    orders = order_from_json(order, network)
     if orders.num_lines > MAX_EXACT_LINES:
         raise InvalidInput(
             f"the order has {orders.num_lines} lines; one call routes at most {MAX_EXACT_LINES}",

@@ -3,6 +3,9 @@
 Method: each file is read once as text (pandas), every column is parsed and checked with
 vectorised pandas/numpy, and ids are mapped to dense ints with ``pandas.Index.get_indexer``. Python
 loops run only over a handful of (service, zone) pairs and on the error path, to word a message.
+One order as JSON (the routing service's hot path) takes no pandas: its SKU and kit ids are looked
+up in the network's dicts and its ZIP in a dict of the ZIP table; "did you mean" hints are worked
+out only on a miss.
 
 Decisions this module makes where the contracts leave room:
 
@@ -35,6 +38,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -45,7 +49,7 @@ import pyarrow.compute as pc
 import yaml
 
 from dom.errors import InvalidInput, UnknownNode, UnknownSku
-from dom.geo import normalize_zip, zip_to_latlon
+from dom.geo import normalize_zip, zip_table, zip_to_latlon
 from dom.model import Network, Orders, Policy
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -680,6 +684,15 @@ def _item_index(network: Network) -> pd.Index:
     return pd.Index(np.concatenate([network.sku_ids, network.kit_ids]).astype(str))
 
 
+def _item_code(network: Network, item_id: str) -> int:
+    """Item index of a SKU or kit id (dict look-ups, for one order at a time); -1 if unknown."""
+    code = network.sku_index.get(item_id)
+    if code is not None:
+        return code
+    kit = network.kit_index.get(item_id)
+    return -1 if kit is None else network.num_skus + kit
+
+
 def _destinations(t: _Table) -> tuple[np.ndarray, np.ndarray]:
     """(lat, lon) per row: the row's coordinates when given, else its ZIP's centroid."""
     df = t.df
@@ -926,7 +939,6 @@ def order_from_json(obj: Any, network: Network, *, source: str | None = None) ->
             'give at least one {"sku": ..., "qty": ...}',
             source,
         )
-    item_index = _item_index(network)
     items, qtys = [], []
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
@@ -940,9 +952,9 @@ def order_from_json(obj: Any, network: Network, *, source: str | None = None) ->
         _json_keys(line, where + ".", ("sku", "qty"), (), source)
         sku = line["sku"]
         known = isinstance(sku, str | int) and not isinstance(sku, bool)
-        code = item_index.get_indexer(pd.Index([str(sku).strip()]))[0] if known else -1
+        code = _item_code(network, str(sku).strip()) if known else -1
         if code < 0:
-            guess = _closest(str(sku), item_index) if known else None
+            guess = _closest(str(sku), _item_index(network)) if known else None
             hint = f"did you mean '{guess}'? " if guess else ""
             raise UnknownSku(
                 f"unknown SKU {json.dumps(sku)} at {where}.sku",
@@ -983,6 +995,14 @@ def order_from_json(obj: Any, network: Network, *, source: str | None = None) ->
     )
 
 
+@cache
+def _zip_rows() -> dict[str, int]:
+    """Row of each ZIP of ``dom.geo.zip_table`` (all 5 digits, so already normalised): one
+    order's ZIP is then a dict look-up instead of a vectorised pandas one."""
+    zips = zip_table().index.tolist()
+    return dict(zip(zips, range(len(zips)), strict=True))
+
+
 def _json_destination(dest: Any, source: str | None) -> tuple[float, float]:
     """(lat, lon) of ``{"lat", "lon"}`` (wins when present) or ``{"zip"}``."""
     if not isinstance(dest, dict):
@@ -1020,7 +1040,11 @@ def _json_destination(dest: Any, source: str | None) -> tuple[float, float]:
             "give the ZIP as a 5-digit string",
             source,
         )
-    lat, lon = zip_to_latlon([str(value)])
+    row = _zip_rows().get(str(value))
+    if row is not None:
+        table = zip_table()
+        return float(table.lat[row]), float(table.lon[row])
+    lat, lon = zip_to_latlon([str(value)])  # normalises first (ZIP+4, dropped leading zeros)
     if np.isnan(lat[0]):
         _json_fail(
             "destination.zip",

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from dom.costs import CostModel
+from dom.costs import CostModel, ShipTables, billable_lb, order_zones
 from dom.model import Network, Orders
+from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES, solve_order
 
 
@@ -57,22 +58,105 @@ class OrderPlan:
 
 
 class Router:
-    """Routes single orders on one network; keeps the cost model's tables between calls."""
+    """Routes single orders on one network.
+
+    Everything that depends on the network alone is worked out once here: the items' SKUs, units
+    and weights as Python lists (one order has at most ``MAX_EXACT_LINES`` lines, and a few list
+    look-ups per line cost less than the numpy calls a general instance builder makes), capacity
+    with disabled nodes at zero, and the cost model's shipment tables per promised-days value.
+    """
 
     def __init__(self, network: Network) -> None:
         self.network = network
         self.costs = CostModel(network)
+        self._item_ptr = self.costs.item_ptr.tolist()
+        self._item_sku = self.costs.item_sku.tolist()
+        self._item_units = self.costs.item_units.tolist()
+        self._item_weight = self.costs.item_weight.tolist()
+        self._sku_ids = network.sku_ids.astype(str).tolist()
+        self._node_ids = network.node_ids.astype(str).tolist()
+        self._service_names = network.service_names.astype(str).tolist()
+        self._nodes = np.arange(network.num_nodes)
+        self._disabled = ~network.enabled
+        self._capacity = np.where(network.enabled, network.capacity, 0.0).astype(np.float64)
+        self._tables: dict[int, ShipTables] = {}
 
     def skus_needed(self, orders: Orders) -> list[str]:
         """SKU ids whose stock the order's decision depends on (kit components included)."""
-        return [str(self.network.sku_ids[s]) for s in self._skus(orders)]
+        return [self._sku_ids[s] for s in self._skus(orders.line_item.tolist())]
 
-    def _skus(self, orders: Orders) -> np.ndarray:
-        c = self.costs
-        comps = np.concatenate(
-            [c.item_sku[c.item_ptr[i] : c.item_ptr[i + 1]] for i in orders.line_item]
+    def _skus(self, items: list[int]) -> list[int]:
+        """Sorted SKU indices the items draw."""
+        ptr, sku = self._item_ptr, self._item_sku
+        return sorted({s for i in items for s in sku[ptr[i] : ptr[i + 1]]})
+
+    def _ship_tables(self, promised_days: int) -> ShipTables:
+        """The cost model's tables for one promised-days value (the key a one-order batch has)."""
+        tables = self._tables.get(promised_days)
+        if tables is None:
+            tables = self.costs.tables(np.array([promised_days], np.int64))
+            self._tables[promised_days] = tables
+        return tables
+
+    def instance(
+        self,
+        orders: Orders,
+        available: Mapping[str, np.ndarray],
+        capacity_left: np.ndarray | None = None,
+    ) -> tuple[Instance, ShipTables, list[int]]:
+        """The solver instance of the one order in ``orders``, its tables and its SKU axis.
+
+        The same instance ``CostModel.instance(orders, stock, capacity_left, skus=skus)`` builds,
+        made from the precomputed lists; only the order's own SKUs form the stock axis.
+        """
+        items = orders.line_item.tolist()
+        qty = orders.line_qty.tolist()
+        skus = self._skus(items)
+        column = {s: j for j, s in enumerate(skus)}
+        ptr, item_sku, item_units = self._item_ptr, self._item_sku, self._item_units
+        policy = self.network.policy
+        comp_ptr, comp_sku, comp_units, line_units = [0], [], [], []
+        line_weight, line_backorder = [], []
+        for i, q in zip(items, qty, strict=True):
+            units = [u * q for u in item_units[ptr[i] : ptr[i + 1]]]
+            comp_sku += [column[s] for s in item_sku[ptr[i] : ptr[i + 1]]]
+            comp_units += units
+            comp_ptr.append(len(comp_units))
+            line_units.append(sum(units))
+            line_weight.append(self._item_weight[i] * q)
+            line_backorder.append(policy.backorder_penalty_per_unit * float(q))
+        stock = np.zeros((self.network.num_nodes, len(skus)), np.int64)
+        for j, s in enumerate(skus):
+            free = available.get(self._sku_ids[s])
+            if free is not None:
+                stock[:, j] = np.maximum(np.asarray(free, np.int64), 0)
+        stock[self._disabled] = 0
+        if capacity_left is None:
+            cap = self._capacity
+        else:
+            cap = np.where(self.network.enabled, np.asarray(capacity_left, np.float64), 0.0)
+        tables = self._ship_tables(int(orders.promised_days[0]))
+        zones = order_zones(self.network, orders)[0]
+        order_table = tables.table(self._nodes, zones, np.zeros_like(zones))
+        order_table[self._disabled] = -1
+        max_ship = policy.max_shipments_per_order
+        inst = Instance(
+            line_ptr=np.array([0, len(items)], np.int64),
+            ship_complete=orders.ship_complete.astype(bool),
+            order_table=order_table.astype(np.int32)[None, :],
+            line_weight=np.array(line_weight, np.float64),
+            line_backorder=np.array(line_backorder, np.float64),
+            line_units=np.array(line_units, np.int64),
+            comp_ptr=np.array(comp_ptr, np.int64),
+            comp_sku=np.array(comp_sku, np.int64),
+            comp_units=np.array(comp_units, np.int64),
+            available=stock,
+            capacity=cap,
+            ship_cost=tables.cost,
+            split_penalty=float(policy.split_penalty),
+            max_shipments=int(max_ship) if max_ship else 0,
         )
-        return np.unique(comps)
+        return inst, tables, skus
 
     def route(
         self,
@@ -92,44 +176,42 @@ class Router:
                 f"order {orders.order_ids[0]} has {orders.num_lines} lines; "
                 f"single-order routing handles up to {MAX_EXACT_LINES}"
             )
-        net = self.network
-        skus = self._skus(orders)
-        stock = np.zeros((net.num_nodes, len(skus)), np.int64)
-        for j, s in enumerate(skus):
-            column = available.get(str(net.sku_ids[s]))
-            if column is not None:
-                stock[:, j] = np.maximum(np.asarray(column, np.int64), 0)
-        stock[~net.enabled] = 0
-        inst, tables = self.costs.instance(orders, stock, capacity_left, skus=skus)
+        inst, tables, skus = self.instance(orders, available, capacity_left)
         cost, assign = solve_order(inst, 0)
+        chosen = assign.tolist()
+        comp_ptr, comp_sku, comp_units = (
+            inst.comp_ptr.tolist(),
+            inst.comp_sku.tolist(),
+            inst.comp_units.tolist(),
+        )
+        t_of = inst.order_table[0]
         shipments = []
         allocations: list[tuple[str, str, int]] = []
-        for f in dict.fromkeys(int(a) for a in assign if a >= 0):
-            lines = np.flatnonzero(assign == f)
-            weight = float(inst.line_weight[lines].sum())
-            b = max(1, int(np.ceil(weight - 1e-9)))
-            t = inst.order_table[0, f]
+        for f in dict.fromkeys(a for a in chosen if a >= 0):
+            lines = [i for i, a in enumerate(chosen) if a == f]
+            b = int(billable_lb(inst.line_weight[lines].sum()))
+            t = t_of[f]
+            fc_id = self._node_ids[f]
             shipments.append(
                 ShipmentDecision(
-                    fc_id=str(net.node_ids[f]),
-                    service=str(net.service_names[tables.service[t, b]]),
-                    lines=lines.tolist(),
+                    fc_id=fc_id,
+                    service=self._service_names[tables.service[t, b]],
+                    lines=lines,
                     ship_cost=float(tables.cost[t, b]),
                     eta_days=int(tables.eta_days[t, b]),
                 )
             )
-            units = np.zeros(len(skus), np.int64)
+            units: dict[int, int] = {}
             for i in lines:
-                sl = slice(inst.comp_ptr[i], inst.comp_ptr[i + 1])
-                np.add.at(units, inst.comp_sku[sl], inst.comp_units[sl])
+                for k in range(comp_ptr[i], comp_ptr[i + 1]):
+                    units[comp_sku[k]] = units.get(comp_sku[k], 0) + comp_units[k]
             allocations += [
-                (str(net.node_ids[f]), str(net.sku_ids[skus[j]]), int(units[j]))
-                for j in np.flatnonzero(units)
+                (fc_id, self._sku_ids[skus[j]], units[j]) for j in sorted(units) if units[j]
             ]
         return OrderPlan(
             order_id=str(orders.order_ids[0]),
             shipments=shipments,
-            unfilled=np.flatnonzero(assign < 0).tolist(),
+            unfilled=[i for i, a in enumerate(chosen) if a < 0],
             total_cost=cost,
             allocations=allocations,
         )
