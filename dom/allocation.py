@@ -20,6 +20,7 @@ from solvers.baselines import greedy
 from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES
 from solvers.result import Result, Status
+from solvers.warmup import warm_up
 
 METHODS = ("default", "lagrangian", "exact", "greedy")
 # The exact model is tried only below this many shipment patterns (HiGHS closes such models in
@@ -50,6 +51,7 @@ def allocate(
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive, got {time_limit}")
     inst, tables = CostModel(network).instance(orders)
+    warm_up()
     result = solve(inst, method=method, time_limit=time_limit, progress=progress)
     return AllocationResult(result, build_plan(network, orders, inst, tables, result), inst)
 
@@ -67,16 +69,17 @@ def solve(
         return greedy(inst)
     if method == "exact":
         return mip.solve_exact(inst, time_limit=time_limit)
-    share = 1.0 if method == "lagrangian" else 0.4
-    result = batch.solve(inst, time_limit=time_limit * share, progress=progress)
-    if method == "lagrangian" or result.status is Status.OPTIMAL:
-        return result
+    polish = method == "default" and _exact_fits(inst)
+    result = batch.solve(inst, time_limit=time_limit * (0.4 if polish else 1.0), progress=progress)
+    if not polish or result.status is Status.OPTIMAL:
+        return _renamed(result, method, time.perf_counter() - start)
     remaining = time_limit - (time.perf_counter() - start)
-    if remaining < 1.0 or not _exact_fits(inst):
-        return _renamed(result, "default", time.perf_counter() - start)
+    if remaining < 1.0:
+        return _renamed(result, method, time.perf_counter() - start)
     if progress is not None:
         progress(0.5, "closing the gap with the exact model")
-    exact = mip.solve_exact(inst, time_limit=remaining, hint=result.assign)
+    # HiGHS may finish its current root round past the limit: leave it some slack
+    exact = mip.solve_exact(inst, time_limit=0.8 * remaining, hint=result.assign)
     best = exact if exact.objective < result.objective else result
     bound = max(result.bound, exact.bound)
     gap = (best.objective - bound) / max(best.objective, 1e-9)

@@ -45,7 +45,7 @@ _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 class BatchParams:
     """Knobs of the batch solver; each is checked on construction."""
 
-    max_iterations: int = 400
+    max_iterations: int = 100_000
     initial_rate: float = 0.1  # first price step, as a share of the per-unit backorder penalty
     repair_every: int = 10
     improve_passes: int = 4
