@@ -169,44 +169,60 @@ def _solve_order(
         k_max = 1
     # block[f, T]: cost of node f shipping exactly the lines in T as one package
     block = np.full((num_nodes, num_sub), _INF)
+    cmin = np.full(num_sub, _INF)
+    cnode = np.full(num_sub, -1, np.int64)
     for f in range(num_nodes):
         t = order_table[o, f]
         if t < 0:
             continue
-        for mask in range(1, num_sub):
-            if ship_complete[o] and mask != full:
-                continue
-            if tu[mask] > cap[f]:
+        # only subsets of the lines this node could ship alone can be feasible here
+        alone = 0
+        for i in range(n):
+            single = 1 << i
+            if tu[single] > cap[f]:
                 continue
             ok = True
             for j in range(m):
-                if su[mask, j] > avail[f, skus[j]]:
+                if su[single, j] > avail[f, skus[j]]:
+                    ok = False
+                    break
+            if ok:
+                alone |= single
+        if ship_complete[o] and alone != full:
+            continue
+        mask = alone
+        while mask > 0:
+            cur = mask
+            mask = (mask - 1) & alone
+            if ship_complete[o] and cur != full:
+                continue
+            if tu[cur] > cap[f]:
+                continue
+            ok = True
+            for j in range(m):
+                if su[cur, j] > avail[f, skus[j]]:
                     ok = False
                     break
             if not ok:
                 continue
-            b = _billable(w[mask])
+            b = _billable(w[cur])
             if b > max_b:
                 continue
             c = ship_cost[t, b]
             if c == _INF:
                 continue
             if use_prices:
-                c += tu[mask] * cap_price[f]
+                c += tu[cur] * cap_price[f]
                 for j in range(m):
-                    c += su[mask, j] * price[f, skus[j]]
-            block[f, mask] = c
+                    c += su[cur, j] * price[f, skus[j]]
+            block[f, cur] = c
+            if c < cmin[cur]:
+                cmin[cur] = c
+                cnode[cur] = f
     # Fast path: partition the lines into blocks, each at its cheapest node, by the canonical
     # subset DP (the block holding the lowest line first). It relaxes "one shipment per node",
     # so when its best partition uses distinct nodes it is optimal; otherwise the exact DP over
     # nodes below decides.
-    cmin = np.full(num_sub, _INF)
-    cnode = np.full(num_sub, -1, np.int64)
-    for mask in range(1, num_sub):
-        for f in range(num_nodes):
-            if block[f, mask] < cmin[mask]:
-                cmin[mask] = block[f, mask]
-                cnode[mask] = f
     h = np.full((k_max + 1, num_sub), _INF)
     pick2 = np.zeros((k_max + 1, num_sub), np.int32)
     for mask in range(num_sub):
