@@ -252,3 +252,31 @@ def test_demo_writes_plans_and_a_map(tmp_path: Path) -> None:
     assert reports["optimized"].total_cost <= reports["greedy"].total_cost
     assert reports["optimized"].lower_bound is not None
     assert (out / "service_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: an order over MAX_EXACT_LINES (12) lines raises ValueError with a traceback "
+    "and exit status 1 in `dom route` and `dom allocate --method exact`",
+)
+@pytest.mark.parametrize("command", ["route", "allocate-exact"])
+def test_an_order_beyond_the_exact_line_limit_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path, command: str
+) -> None:
+    """A 13-line order the exact paths cannot take is bad input: exit 2 naming the order."""
+    lines = [{"sku": "TEE", "qty": 1}] * 13
+    if command == "route":
+        order_file = tmp_path / "order.json"
+        order_file.write_text(json.dumps({**ORDER_JSON, "lines": lines}))
+        args = ["route", str(TINY), str(order_file)]
+    else:
+        orders = tmp_path / "orders.csv"
+        rows = [{"order_id": "L1", "sku": "TEE", "qty": 1, "dest_zip": "10001",
+                 "promised_days": 5}] * 13  # fmt: skip
+        pd.DataFrame(rows).to_csv(orders, index=False)
+        args = ["allocate", str(TINY), str(orders), "--out", str(tmp_path / "plan"),
+                "--method", "exact", "--quiet"]  # fmt: skip
+    code, stdout, stderr = _dom(monkeypatch, capsys, *args)
+    assert code == 2
+    assert stdout == ""
+    assert "13 lines" in stderr
