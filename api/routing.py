@@ -73,7 +73,7 @@ def route(
             fix="split the order, or send it in a batch to /v1/allocations",
         )
     skus = router.skus_needed(orders)
-    reservation_id = uuid.uuid4().hex
+    reservation_id = uuid.uuid4().hex if reserve else ""  # os.urandom: only when it is used
     for attempt in range(max_resolves + 1):
         if attempt:
             store.incr("resolves")
