@@ -108,6 +108,7 @@ def test_exact_model_equals_brute_force(
     _assert_consistent(inst, network, result)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, database=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
