@@ -26,6 +26,7 @@ METHODS = ("default", "lagrangian", "exact", "greedy")
 # The exact model is tried only below this many shipment patterns (HiGHS closes such models in
 # seconds to a minute on 2 cores; beyond it the decomposition's bound is the better use of time).
 EXACT_MAX_PATTERNS = 250_000
+EXACT_FIRST_PATTERNS = 20_000  # below this, try the exact model first
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,7 +70,13 @@ def solve(
         return greedy(inst)
     if method == "exact":
         return mip.solve_exact(inst, time_limit=time_limit)
-    polish = method == "default" and _exact_fits(inst)
+    patterns = _num_patterns(inst)
+    polish = method == "default" and patterns <= EXACT_MAX_PATTERNS
+    if polish and patterns <= EXACT_FIRST_PATTERNS:
+        # tiny: the exact model usually proves the optimum before the decomposition warms up
+        first = mip.solve_exact(inst, time_limit=0.3 * time_limit)
+        if first.status is Status.OPTIMAL:
+            return _renamed(first, method, time.perf_counter() - start)
     result = batch.solve(inst, time_limit=time_limit * (0.4 if polish else 1.0), progress=progress)
     if not polish or result.status is Status.OPTIMAL:
         return _renamed(result, method, time.perf_counter() - start)
@@ -94,13 +101,13 @@ def solve(
     )
 
 
-def _exact_fits(inst: Instance) -> bool:
+def _num_patterns(inst: Instance) -> float:
+    """An upper estimate of the exact model's size (inf when an order is too long for it)."""
     lines = np.diff(inst.line_ptr)
     if lines.max(initial=0) > MAX_EXACT_LINES:
-        return False
+        return float("inf")
     reachable = (inst.order_table >= 0).sum(axis=1)
-    patterns = np.where(inst.ship_complete, 1, (2.0**lines) - 1) * reachable
-    return float(patterns.sum()) <= EXACT_MAX_PATTERNS
+    return float((np.where(inst.ship_complete, 1, (2.0**lines) - 1) * reachable).sum())
 
 
 def _renamed(result: Result, method: str, runtime: float) -> Result:

@@ -51,10 +51,17 @@ class BatchParams:
     improve_passes: int = 4
     lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
     neighbourhood: int = 12  # orders released together by one ruin-and-recreate move
+    lns_patience: int = 25  # stop after this many chunks of moves without a saving
     gap_tolerance: float = 1e-5
 
     def __post_init__(self) -> None:
-        for name in ("max_iterations", "repair_every", "improve_passes", "neighbourhood"):
+        for name in (
+            "max_iterations",
+            "repair_every",
+            "improve_passes",
+            "neighbourhood",
+            "lns_patience",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"BatchParams.{name} must be >= 1, got {getattr(self, name)}")
         if not 0 < self.initial_rate <= 1:
@@ -67,51 +74,6 @@ class BatchParams:
             raise ValueError(
                 f"BatchParams.gap_tolerance must be in [0, 1), got {self.gap_tolerance}"
             )
-
-
-@nb.njit(cache=True)
-def _single_node(
-    o, line_ptr, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
-    comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
-):  # fmt: skip
-    """Orders too long for the exact kernel: the best one node shipping everything, else none."""
-    first, last = line_ptr[o], line_ptr[o + 1]
-    max_b = ship_cost.shape[1] - 1
-    weight = 0.0
-    units = 0
-    backorder = 0.0
-    for i in range(first, last):
-        weight += line_weight[i]
-        units += line_units[i]
-        backorder += line_backorder[i]
-    best = backorder
-    best_f = -1
-    b = max(1, int(np.ceil(weight - 1e-9)))
-    for f in range(order_table.shape[1]):
-        t = order_table[o, f]
-        if t < 0 or b > max_b or units > cap[f]:
-            continue
-        c = ship_cost[t, b]
-        if use_prices:
-            c += units * cap_price[f]
-        ok = True
-        for i in range(first, last):
-            for k in range(comp_ptr[i], comp_ptr[i + 1]):
-                need = 0
-                for i2 in range(first, last):
-                    for k2 in range(comp_ptr[i2], comp_ptr[i2 + 1]):
-                        if comp_sku[k2] == comp_sku[k]:
-                            need += comp_units[k2]
-                if need > avail[f, comp_sku[k]]:
-                    ok = False
-                if use_prices:
-                    c += comp_units[k] * price[f, comp_sku[k]]
-        if ok and c < best:
-            best = c
-            best_f = f
-    for i in range(first, last):
-        assign[i] = best_f
-    return best
 
 
 @nb.njit(cache=True)
@@ -152,9 +114,11 @@ def _relaxed(
                 o, line_ptr, order_table, line_backorder, line_units, comp_ptr, comp_sku,
                 comp_units, avail, price, cap_price,
             )  # fmt: skip
-            _single_node(
-                o, line_ptr, order_table, line_weight, line_backorder, line_units, comp_ptr,
-                comp_sku, comp_units, avail, cap, ship_cost, price, cap_price, True, assign,
+            # the kernel's plan for such an order is a heuristic's: bound it line by line
+            _solve_order(
+                o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
+                comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
+                cap_price, True, assign,
             )  # fmt: skip
         else:
             bound[o] = _solve_order(
@@ -181,17 +145,11 @@ def _route_in_sequence(
                 o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign, 0
             )  # fmt: skip
             _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1)
-        if line_ptr[o + 1] - line_ptr[o] > MAX_EXACT_LINES:
-            _single_node(
-                o, line_ptr, order_table, line_weight, line_backorder, line_units, comp_ptr,
-                comp_sku, comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
-            )  # fmt: skip
-        else:
-            _solve_order(
-                o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
-                comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
-                cap_price, use_prices, assign,
-            )  # fmt: skip
+        _solve_order(
+            o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
+            comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
+            cap_price, use_prices, assign,
+        )  # fmt: skip
         _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
         if release_first:
             new = _order_cost(
@@ -412,9 +370,15 @@ def solve(
         search.repair(search.relaxed()[1])
     lns = RuinRecreate(inst, size=params.neighbourhood)
     moves = 0
-    while search.gap() > params.gap_tolerance and time.perf_counter() < deadline - 0.05:
+    idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
+    while (
+        search.gap() > params.gap_tolerance
+        and time.perf_counter() < deadline - 0.05
+        and idle < params.lns_patience
+    ):
         assign, saved = lns.improve(search.best_assign, _LNS_CHUNK)
         moves += _LNS_CHUNK
+        idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
             search.offer(assign)
         if progress is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
+from dom.errors import InvalidInput
 from solvers.instance import Instance, csr_gather
 from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
 from solvers.result import Result, Status
@@ -195,7 +196,12 @@ def solve_exact(
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
     if lines_per_order.max(initial=0) > MAX_EXACT_LINES:
-        raise ValueError(f"the exact model enumerates orders of up to {MAX_EXACT_LINES} lines")
+        raise InvalidInput(
+            f"an order has {int(lines_per_order.max())} lines; the exact model enumerates the "
+            f"packages of orders of up to {MAX_EXACT_LINES} lines",
+            column="order_id",
+            fix="use --method default, which handles orders of any size",
+        )
     p_order, p_node, p_mask, p_cost = _pattern_arrays(inst)
     num_p, num_l, num_o = len(p_order), inst.num_lines, inst.num_orders
     split = inst.split_penalty

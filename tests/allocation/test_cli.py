@@ -254,29 +254,41 @@ def test_demo_writes_plans_and_a_map(tmp_path: Path) -> None:
     assert (out / "service_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an order over MAX_EXACT_LINES (12) lines raises ValueError with a traceback "
-    "and exit status 1 in `dom route` and `dom allocate --method exact`",
-)
-@pytest.mark.parametrize("command", ["route", "allocate-exact"])
-def test_an_order_beyond_the_exact_line_limit_exits_2(
-    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path, command: str
+def test_the_exact_method_refuses_orders_beyond_its_line_limit(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path
 ) -> None:
-    """A 13-line order the exact paths cannot take is bad input: exit 2 naming the order."""
-    lines = [{"sku": "TEE", "qty": 1}] * 13
-    if command == "route":
-        order_file = tmp_path / "order.json"
-        order_file.write_text(json.dumps({**ORDER_JSON, "lines": lines}))
-        args = ["route", str(TINY), str(order_file)]
-    else:
-        orders = tmp_path / "orders.csv"
-        rows = [{"order_id": "L1", "sku": "TEE", "qty": 1, "dest_zip": "10001",
-                 "promised_days": 5}] * 13  # fmt: skip
-        pd.DataFrame(rows).to_csv(orders, index=False)
-        args = ["allocate", str(TINY), str(orders), "--out", str(tmp_path / "plan"),
-                "--method", "exact", "--quiet"]  # fmt: skip
+    """`--method exact` on a 13-line order is bad input for that method: exit 2 with the fix."""
+    orders = tmp_path / "orders.csv"
+    rows = [{"order_id": "L1", "sku": "TEE", "qty": 1, "dest_zip": "10001",
+             "promised_days": 5}] * 13  # fmt: skip
+    pd.DataFrame(rows).to_csv(orders, index=False)
+    args = ["allocate", str(TINY), str(orders), "--out", str(tmp_path / "plan"),
+            "--method", "exact", "--quiet"]  # fmt: skip
     code, stdout, stderr = _dom(monkeypatch, capsys, *args)
     assert code == 2
     assert stdout == ""
-    assert "13 lines" in stderr
+    assert "13 lines" in stderr and "--method default" in stderr
+    assert not (tmp_path / "plan").exists()
+
+
+def test_long_orders_are_routed_and_allocated(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path
+) -> None:
+    """A 13-line order is routed by `dom route` and allocated by the default method."""
+    lines = [{"sku": "TEE", "qty": 1}] * 13
+    order_file = tmp_path / "order.json"
+    order_file.write_text(json.dumps({**ORDER_JSON, "lines": lines}))
+    code, stdout, _ = _dom(monkeypatch, capsys, "route", str(TINY), str(order_file))
+    assert code == 0
+    plan = json.loads(stdout)
+    routed = sorted(i for s in plan["shipments"] for i in s["lines"]) + plan["unfilled"]
+    assert sorted(routed) == list(range(13))
+    orders = tmp_path / "orders.csv"
+    rows = [{"order_id": "L1", "sku": "TEE", "qty": 1, "dest_zip": "10001",
+             "promised_days": 5}] * 13  # fmt: skip
+    pd.DataFrame(rows).to_csv(orders, index=False)
+    out = tmp_path / "plan"
+    args = ["allocate", str(TINY), str(orders), "--out", str(out), "--time-limit", "3", "--quiet"]
+    code, _, _ = _dom(monkeypatch, capsys, *args)
+    assert code == 0
+    check_plan(TINY, orders, out)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dom.costs import build_instance
-from solvers.order import MAX_EXACT_LINES, order_cost, solve_order
+from solvers.order import MAX_EXACT_LINES, order_cost, plan_usage, solve_order
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_order, evaluate
 
@@ -101,12 +101,13 @@ def test_solve_order_equals_brute_force() -> None:
     assert sum(checked) >= 1000
 
 
-def test_solve_order_rejects_orders_beyond_the_exact_limit() -> None:
-    """An order longer than MAX_EXACT_LINES is refused with a message naming the limit."""
-    rng = np.random.default_rng(3)
-    network = random_network(rng)
+@pytest.mark.parametrize("seed", range(8))
+def test_orders_beyond_the_exact_limit_get_a_feasible_plan(seed: int) -> None:
+    """An order longer than MAX_EXACT_LINES gets a feasible plan (greedy cover), priced right."""
+    rng = np.random.default_rng(seed)
+    network = random_network(rng, num_nodes=5, num_skus=8, stock_high=6, capacity_high=30)
     orders = random_orders(rng, network, num_orders=1, max_lines=1)
-    n = MAX_EXACT_LINES + 1
+    n = MAX_EXACT_LINES + 1 + seed
     long = type(orders)(
         order_ids=orders.order_ids,
         dest_lat=orders.dest_lat,
@@ -115,8 +116,15 @@ def test_solve_order_rejects_orders_beyond_the_exact_limit() -> None:
         ship_complete=orders.ship_complete,
         channel=orders.channel,
         line_ptr=np.array([0, n]),
-        line_item=np.zeros(n, np.int64),
+        line_item=rng.integers(0, network.num_skus, n).astype(np.int64),
         line_qty=np.ones(n, np.int64),
     )
-    with pytest.raises(ValueError, match=f"up to {MAX_EXACT_LINES}"):
-        solve_order(build_instance(network, long), 0)
+    inst = build_instance(network, long)
+    cost, assign = solve_order(inst, 0)
+    assert cost == pytest.approx(order_cost(inst, 0, assign))
+    assert cost <= inst.line_backorder.sum() + 1e-9
+    shipped = assign[assign >= 0]
+    limit = inst.max_shipments or n
+    assert len(np.unique(shipped)) <= (1 if long.ship_complete[0] else limit)
+    used, used_cap = plan_usage(inst, assign)
+    assert (used <= inst.available).all() and (used_cap <= inst.capacity + 1e-9).all()
