@@ -1,20 +1,23 @@
 """Routing service speed on loopback, with Redis: /v1/route against a no-op endpoint.
 
-    python benchmarks/api/route_bench.py [--seconds 10] [--connections 16] [--rate 200]
-                                         [--workers 1]
+    python -m benchmarks.api.route_bench [--seconds 10] [--rounds 3] [--connections 16]
+                                         [--rate 200] [--workers 1] [--network DIR --orders CSV]
 
-Starts a redis-server and one ``dom serve data/sample/network`` (``--workers`` processes) on free
-loopback ports, then drives the same server with a small asyncio HTTP/1.1 keep-alive client
-(cheap per request, so the client is not what is measured):
+Starts a redis-server and one ``dom serve NETWORK`` (``--workers`` processes; the sample bundle by
+default) on free loopback ports, then drives the same server with a small asyncio HTTP/1.1
+keep-alive client (cheap per request, so the client is not what is measured):
 
 - throughput (closed loop, ``--connections`` requests in flight) of ``GET /healthz`` (the no-op:
   the same middleware, no work), ``POST /v1/route`` (availability read from Redis + the exact
-  kernel) and ``POST /v1/route?reserve=true`` (plus the all-or-nothing hold, a Lua script);
+  kernel) and ``POST /v1/route?reserve=true`` (plus the all-or-nothing hold, a Lua script). The
+  three calls take turns for ``--rounds`` rounds of ``--seconds / --rounds`` each, so noise from
+  other work on a shared machine falls on all of them alike; each row is the median round;
 - latency (open loop at ``--rate`` requests/s, measured from each request's scheduled time, so a
   slow answer cannot hide the queue behind it) of ``POST /v1/route?reserve=true``.
 
-Orders are the sample day's (``data/sample/orders.csv``), cycled; holds expire after 2 s so stock
-keeps coming back. Writes ``benchmarks/api/results/route_bench.{csv,md}`` and prints the table.
+Orders are the day's first 2,000 (``benchmarks.api.order_bodies``: ZIP destinations as written,
+ship-complete and channel kept), cycled; holds expire after 2 s so stock keeps coming back. Writes
+``benchmarks/api/results/route_bench.{csv,md}`` and prints the table.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,8 @@ import httpx
 import numpy as np
 import pandas as pd
 
+from benchmarks.api.order_bodies import order_bodies
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,33 +51,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _sample_orders(limit: int = 2000) -> list[bytes]:
-    """The sample day's first orders as contracts §2 JSON bodies."""
-    frame = pd.read_csv(SAMPLE / "orders.csv", dtype=str, keep_default_na=False)
-    bodies = []
-    for order_id, rows in frame.groupby("order_id", sort=False):
-        first = rows.iloc[0]
-        bodies.append(
-            json.dumps(
-                {
-                    "order_id": order_id,
-                    "lines": [
-                        {"sku": s, "qty": int(q)} for s, q in zip(rows.sku, rows.qty, strict=True)
-                    ],
-                    "destination": (
-                        {"lat": float(first.dest_lat), "lon": float(first.dest_lon)}
-                        if first.dest_lat
-                        else {"zip": first.dest_zip}
-                    ),
-                    "promised_days": int(first.promised_days),
-                }
-            ).encode()
-        )
-        if len(bodies) == limit:
-            break
-    return bodies
 
 
 def _request(method: str, path: str, body: bytes | None) -> bytes:
@@ -184,6 +163,9 @@ def _wait_http(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--network", type=Path, default=SAMPLE / "network")
+    parser.add_argument("--orders", type=Path, default=SAMPLE / "orders.csv")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--workers", type=int, default=1)
@@ -217,7 +199,7 @@ def main() -> None:
             "-c",
             "from dom.cli import main; main()",
             "serve",
-            str(SAMPLE / "network"),
+            str(args.network),
             "--port",
             str(port),
             "--workers",
@@ -227,33 +209,46 @@ def main() -> None:
     )
     try:
         _wait_http(f"http://127.0.0.1:{port}/readyz")
-        orders = _sample_orders()
+        orders = [json.dumps(o).encode() for o in order_bodies(args.orders, limit=2000)]
         noop = [_request("GET", "/healthz", None)]
         route = [_request("POST", "/v1/route", o) for o in orders]
         reserve = [_request("POST", "/v1/route?reserve=true", o) for o in orders]
         # warm up every worker process (numba kernels, connection pools)
         asyncio.run(_closed_loop(port, route, args.connections, 3.0))
-        rows = []
-        for name, requests in (
-            ("GET /healthz (no-op)", noop),
-            ("POST /v1/route", route),
-            ("POST /v1/route?reserve=true", reserve),
-        ):
-            rps, bad = asyncio.run(_closed_loop(port, requests, args.connections, args.seconds))
-            rows.append(
-                {"measure": "throughput", "call": name, "req_per_s": round(rps, 1), "non_200": bad}
-            )
-        base = rows[0]["req_per_s"]
-        for row in rows:
-            row["pct_of_noop"] = round(100 * float(row["req_per_s"]) / float(base), 1)
-        latencies, bad = asyncio.run(_open_loop(port, reserve, args.rate, args.seconds))
+        calls = {
+            "GET /healthz (no-op)": noop,
+            "POST /v1/route": route,
+            "POST /v1/route?reserve=true": reserve,
+        }
+        rates: dict[str, list[float]] = {name: [] for name in calls}
+        bad: dict[str, int] = dict.fromkeys(calls, 0)
+        for _ in range(args.rounds):
+            for name, requests in calls.items():
+                rps, errors = asyncio.run(
+                    _closed_loop(port, requests, args.connections, args.seconds / args.rounds)
+                )
+                rates[name].append(rps)
+                bad[name] += errors
+        rows: list[dict[str, object]] = [
+            {
+                "measure": "throughput",
+                "call": name,
+                "req_per_s": round(statistics.median(rates[name]), 1),
+                "non_200": bad[name],
+            }
+            for name in calls
+        ]
+        base = statistics.median(rates["GET /healthz (no-op)"])
+        for row, name in zip(rows, calls, strict=True):
+            row["pct_of_noop"] = round(100 * statistics.median(rates[name]) / base, 1)
+        latencies, late_bad = asyncio.run(_open_loop(port, reserve, args.rate, args.seconds))
         ms = np.percentile(latencies * 1000, [50, 95, 99])
         rows.append(
             {
                 "measure": f"latency at {args.rate:g} req/s",
                 "call": "POST /v1/route?reserve=true",
                 "req_per_s": args.rate,
-                "non_200": bad,
+                "non_200": late_bad,
                 "p50_ms": round(ms[0], 2),
                 "p95_ms": round(ms[1], 2),
                 "p99_ms": round(ms[2], 2),
@@ -270,8 +265,10 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     table.to_csv(RESULTS / "route_bench.csv", index=False)
     header = (
-        f"/v1/route vs a no-op on one `dom serve` (workers={args.workers}) with Redis, loopback, "
-        f"{args.connections} connections, {args.seconds:g} s per row, {os.cpu_count()} cores.\n\n"
+        f"/v1/route vs a no-op on one `dom serve .../{args.network.parent.name}/"
+        f"{args.network.name}` (workers={args.workers}) with Redis, loopback, "
+        f"{args.connections} connections, {args.seconds:g} s per throughput row in "
+        f"{args.rounds} interleaved rounds (median shown), {os.cpu_count()} cores.\n\n"
     )
     cols = list(table.columns)
     lines = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
