@@ -18,7 +18,7 @@ import numpy as np
 from dom.costs import CostModel, ShipTables, billable_lb, order_zones
 from dom.model import Network, Orders
 from solvers.instance import Instance
-from solvers.order import MAX_EXACT_LINES, solve_order
+from solvers.order import solve_order
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ class Router:
     """Routes single orders on one network.
 
     Everything that depends on the network alone is worked out once here: the items' SKUs, units
-    and weights as Python lists (one order has at most ``MAX_EXACT_LINES`` lines, and a few list
-    look-ups per line cost less than the numpy calls a general instance builder makes), capacity
-    with disabled nodes at zero, and the cost model's shipment tables per promised-days value.
+    and weights as Python lists (an order has a few lines, and a few list look-ups per line cost
+    less than the numpy calls a general instance builder makes), capacity with disabled nodes at
+    zero, and the cost model's shipment tables per promised-days value.
     """
 
     def __init__(self, network: Network) -> None:
@@ -167,18 +167,14 @@ class Router:
         available: Mapping[str, np.ndarray],
         capacity_left: np.ndarray | None = None,
     ) -> OrderPlan:
-        """The exact cheapest plan of the one order in ``orders``.
+        """The cheapest plan of the one order in ``orders`` (exact whenever at most
+        ``MAX_EXACT_LINES`` of its lines can ship at all, see ``solvers.order.solve_order``).
 
         ``available`` maps every SKU of :meth:`skus_needed` to units free per node
         (``[num_nodes]``); ``capacity_left[node]`` defaults to the bundle's capacity.
         """
         if orders.num_orders != 1:
             raise ValueError(f"route expects exactly one order, got {orders.num_orders}")
-        if orders.num_lines > MAX_EXACT_LINES:
-            raise ValueError(
-                f"order {orders.order_ids[0]} has {orders.num_lines} lines; "
-                f"single-order routing handles up to {MAX_EXACT_LINES}"
-            )
         inst, tables, skus = self.instance(orders, available, capacity_left)
         cost, assign = solve_order(inst, 0)
         chosen = assign.tolist()
