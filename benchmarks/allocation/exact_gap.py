@@ -32,13 +32,13 @@ from dom.io import load_network, load_orders
 BOUND_TOL = 1e-6  # relative: a bound this close above the optimum is rounding, not a violation
 
 
-def instance_specs(count: int, seed: int) -> list[dict]:
-    """The instance parameters, fixed by ``seed``."""
+def instance_specs(count: int, seed: int, orders: tuple[int, int] = (200, 2000)) -> list[dict]:
+    """The instance parameters, fixed by ``seed``; order counts uniform in ``orders``."""
     rng = np.random.default_rng(seed)
     return [
         {
             "id": i,
-            "orders": int(rng.integers(200, 2001)),
+            "orders": int(rng.integers(orders[0], orders[1] + 1)),
             "nodes": int(rng.integers(5, 13)),
             "skus": int(rng.integers(150, 801)),
             "stock_cover": round(float(rng.uniform(0.70, 0.90)), 3),
@@ -106,6 +106,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--orders",
+        type=lambda s: tuple(int(x) for x in s.split(",")),
+        default=(200, 2000),
+        help="LO,HI: order counts drawn uniformly in this range",
+    )
     parser.add_argument("--only", type=lambda s: [int(x) for x in s.split(",")], default=None,
                         help="comma list of instance ids to run")  # fmt: skip
     parser.add_argument("--time-limit", type=float, default=20.0, help="default method seconds")
@@ -115,7 +121,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="generated instances (temp)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    specs = instance_specs(args.instances, args.seed)
+    specs = instance_specs(args.instances, args.seed, args.orders)
     if args.only is not None:
         specs = [s for s in specs if s["id"] in args.only]
     if args.quick:

@@ -16,6 +16,7 @@ from dom.io import load_network, load_order_json, load_orders
 from dom.model import Network, Orders
 from dom.plan import PLAN_FORMATS, write_plan
 from dom.sourcing import Router
+from solvers.warmup import warm_up
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 _console = Console(stderr=True)
@@ -32,6 +33,9 @@ def _run(
     network: Network, orders: Orders, method: str, time_limit: float, quiet: bool = False
 ) -> AllocationResult:
     """Allocate with a progress bar on stderr (unless quiet)."""
+    if not quiet:
+        with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
+            warm_up()
     if quiet:
         return allocate(network, orders, method=method, time_limit=time_limit)
     with Progress(
