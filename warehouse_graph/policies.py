@@ -3,18 +3,20 @@
 Single-block forms follow Hall (1993), "Distance approximations for routing manual pickers in a
 warehouse", IIE Trans. 25(4), §2 (s-shape, return, midpoint, largest gap); their multi-block forms
 and the combined heuristic follow Roodbergen & de Koster (2001), "Routing methods for warehouses
-with multiple cross aisles", Int. J. Prod. Res. 39(9), §3: walk up the pick aisle nearest the depot
-to the back of the farthest block with picks, then clear the blocks from back to front, each
-entered at its back cross aisle and left at its front one, sweeping its pick aisles from the end
-nearest the picker. Per block:
+with multiple cross aisles", Int. J. Prod. Res. 39(9), §3: walk up the left (or right, whichever is
+nearer the depot) pick aisle to the front cross aisle of the farthest block with picks, picking on
+the way; clear the farthest block entered at its front cross aisle, its first pick aisle traversed;
+then clear the nearer blocks from back to front, each entered at its back cross aisle and left at
+its front one. Each block's pick aisles are swept from the end nearest the picker. Per block:
 
-* s-shape: traverse every pick aisle entirely, alternating direction (the last one, if the sweep
-  would end at the back, is entered from the front and left the same way);
+* s-shape: traverse every pick aisle entirely, alternating direction;
 * largest gap / midpoint: along the back cross aisle enter each aisle from the back up to its
-  largest gap (or the middle), traverse the last aisle, and come back along the front cross aisle
-  picking the rest from the front;
+  largest gap between the block's two cross aisles (or up to the block's middle), traverse the last
+  aisle, and come back along the front cross aisle picking the rest from the front; in the farthest
+  block the first aisle is traversed too, which on one block is Hall's single-block form;
 * combined: for each aisle in sweep order choose between traversing it and entering and leaving it
-  from the current side, by a two-state dynamic programme (Roodbergen & de Koster 2001, §3.3).
+  from the current side, by a two-state dynamic programme (Roodbergen & de Koster 2001, §3.3),
+  started at the cross aisle where the block is entered.
 
 Return is Hall's return policy per block: blocks from front to back, each pick sub-aisle entered
 from its front cross aisle and left the same way, aisles swept in a snake. A policy fixes the
@@ -66,37 +68,49 @@ class _Sweep:
         return self.points[mask][np.argsort(self.y[mask], kind="stable")]
 
     def order(self, method: str) -> np.ndarray:
-        """The whole walk's stops for ``method``."""
+        """The whole walk's stops for ``method`` (Roodbergen & de Koster 2001, §3, steps 1-6)."""
         if method == "return":
             return self._return()
         xd = float(self.table.x[0])
         pitch = self.table.rect.aisle_pitch_m
         left, right = int(self.aisle.min()), int(self.aisle.max())
-        xs = {a: a * pitch for a in (left, right)}
-        start = left if abs(xs[left] - xd) <= abs(xs[right] - xd) else right
+        start = left if abs(left * pitch - xd) <= abs(right * pitch - xd) else right
         farthest = int(self.block.max())
-        first = self.aisle == start
+        # up the left pick aisle to the front cross aisle of the farthest block, picking on the way
+        first = (self.aisle == start) & (self.block < farthest)
         stops = [self.points[first][np.argsort(self.y[first], kind="stable")]]
         x_here = start
         for b in range(farthest, -1, -1):
-            aisles = sorted({int(a) for a in self.aisle[self.block == b]} - {start})
+            aisles = {int(a) for a in self.aisle[self.block == b]}
+            if b < farthest:
+                aisles.discard(start)
             if not aisles:
                 continue
-            if abs(aisles[-1] - x_here) < abs(aisles[0] - x_here):
-                aisles.reverse()
-            walk = self._block(method, b, aisles)
-            stops.append(walk)
-            x_here = aisles[0] if method in ("largest-gap", "midpoint") else aisles[-1]
+            sweep = sorted(aisles)
+            if abs(sweep[-1] - x_here) < abs(sweep[0] - x_here):
+                sweep.reverse()
+            stops.append(self._block(method, b, sweep, from_front=b == farthest))
+            x_here = sweep[0] if method in ("largest-gap", "midpoint") else sweep[-1]
         return np.concatenate(stops)
 
-    def _block(self, method: str, b: int, aisles: list[int]) -> np.ndarray:
-        """Stops of one block entered at its back cross aisle, sweeping ``aisles`` in order."""
+    def _block(self, method: str, b: int, aisles: list[int], from_front: bool) -> np.ndarray:
+        """Stops of one block, sweeping ``aisles`` in order.
+
+        The farthest block is entered at its front cross aisle (``from_front``) and its first pick
+        aisle is traversed; every nearer block is entered at its back cross aisle.
+        """
         parts = [self._in(b, a) for a in aisles]
         heights = [self.y[p - 1] for p in parts]
         if method == "s-shape":
-            return np.concatenate([p if i % 2 else p[::-1] for i, p in enumerate(parts)])
+            up = 0 if from_front else 1
+            return np.concatenate([p if i % 2 == up else p[::-1] for i, p in enumerate(parts)])
         if method == "combined":
-            return self._combined(b, parts, heights)
+            return self._combined(b, parts, heights, from_front)
+        head: list[np.ndarray] = []
+        if from_front:
+            head, parts, heights = [parts[0]], parts[1:], heights[1:]
+            if not parts:
+                return head[0]
         front, back = b * self.block_m, (b + 1) * self.block_m
         upper, lower = [], []
         for p, ys in zip(parts[:-1], heights, strict=False):
@@ -107,14 +121,16 @@ class _Sweep:
                 cut = int(np.argmax(gaps))  # picks before the largest gap come from the front
             lower.append(p[:cut])
             upper.append(p[cut:][::-1])
-        walk = [*upper, parts[-1][::-1], *lower[::-1]]
+        walk = [*head, *upper, parts[-1][::-1], *lower[::-1]]
         return np.concatenate(walk)
 
-    def _combined(self, b: int, parts: list[np.ndarray], heights: list[np.ndarray]) -> np.ndarray:
+    def _combined(
+        self, b: int, parts: list[np.ndarray], heights: list[np.ndarray], from_front: bool
+    ) -> np.ndarray:
         """Roodbergen–de Koster combined: per aisle traverse or return, by a two-state DP."""
         front, back = b * self.block_m, (b + 1) * self.block_m
         # cost[side], side 0 = at the front cross aisle, 1 = at the back; choice[i][side] = prev
-        cost = [np.inf, 0.0]
+        cost = [0.0, np.inf] if from_front else [np.inf, 0.0]
         choice: list[tuple[tuple[int, bool], tuple[int, bool]]] = []
         for ys in heights:
             ret = (2 * (ys[-1] - front), 2 * (back - ys[0]))

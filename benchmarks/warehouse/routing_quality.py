@@ -1,13 +1,14 @@
 """Picking-route quality and speed: policies, ``best`` and the local search against exact and LKH-3.
 
-    python benchmarks/warehouse/routing_quality.py [--lists 10] [--quick]
+    python benchmarks/warehouse/routing_quality.py [--lists 10] [--quick] [--tables policies ...]
 
 Random pick lists (uniform over locations, seeded) on rectangular layouts with 20 slots per
 block, 1 m slots, 3 m aisle pitch, 2 m cross aisles, depot front-left. Writes three tables to
 ``benchmarks/warehouse/results/`` (CSV + markdown) and prints them:
 
 - ``routing_policies``: % above the proven optimum per method and pick count (10 aisles, 1-3
-  blocks), the literature comparison of Roodbergen & de Koster (2001);
+  blocks, at least 100 lists per row), the literature comparison of Roodbergen & de Koster
+  (2001), headed by the published ordering and the rows where ours differs;
 - ``routing_best_gap``: ``best`` and the bare local search (``improve_tour`` from nearest
   neighbour) against the optimum on 1-4 blocks x 6-30 aisles x 10-200 picks, and against LKH-3
   with 10 runs on a 6-block layout where the aisle DP is not used; ``best`` is also checked to be
@@ -77,11 +78,35 @@ def _markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells]) + "\n"
 
 
-def _write(df: pd.DataFrame, name: str) -> None:
+def _write(df: pd.DataFrame, name: str, note: str = "") -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     df.to_csv(RESULTS / f"{name}.csv", index=False)
-    (RESULTS / f"{name}.md").write_text(_markdown(df))
-    print(f"\n## {name}\n\n{_markdown(df)}", flush=True)
+    text = note + _markdown(df)
+    (RESULTS / f"{name}.md").write_text(text)
+    print(f"\n## {name}\n\n{text}", flush=True)
+
+
+def policies_note(df: pd.DataFrame, count: int) -> str:
+    """The table's header: what is measured, the published ordering, and the rows that differ."""
+    few = df[df["picks"] <= 30]
+    s_not_worst = few[few["s-shape"] < few[["largest-gap", "combined"]].max(axis=1)]
+    differs = [
+        f"{r['blocks']} block(s), {r['picks']} picks (s-shape {r['s-shape']:.1f}, largest-gap"
+        f" {r['largest-gap']:.1f}, combined {r['combined']:.1f})"
+        for r in s_not_worst.to_dict("records")
+    ]
+    return (
+        f"Mean % above the proven optimum over {count} random pick lists per row (10 aisles, 20"
+        " slots of 1 m per block, depot front-left). Lengths are contracts §5's `length_m`: the"
+        " policy fixes the visiting order and each leg is a shortest path, which spares s-shape"
+        " most of its full-aisle traversals.\n\n"
+        "Published ordering (Hall 1993, Petersen 1997 for one block; Roodbergen & de Koster 2001"
+        " for several): at few picks s-shape is worst, largest gap and combined lie in between,"
+        " the optimum is best; s-shape and combined overtake largest gap as picks grow. Rows up to"
+        " 30 picks where s-shape is not the worst of s-shape, largest gap and combined: "
+        + ("; ".join(differs) if differs else "none")
+        + ".\n\n"
+    )
 
 
 def policies_table(count: int) -> pd.DataFrame:
@@ -192,13 +217,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lists", type=int, default=10, help="random pick lists per cell")
     parser.add_argument("--quick", action="store_true", help="fewer aisle and pick counts")
+    parser.add_argument(
+        "--tables",
+        nargs="+",
+        choices=("lkh", "policies", "best"),
+        default=["lkh", "policies", "best"],
+        help="which tables to run (default all)",
+    )
     args = parser.parse_args()
     warm = _layout(6, 4)
     pick_route(warm, warm.location_ids[:5])
     improve_tour(warm.distance_matrix(warm.location_ids[:20]))
-    _write(lkh_table(args.lists), "routing_vs_lkh")
-    _write(policies_table(max(args.lists, 30)), "routing_policies")
-    _write(best_gap_table(args.lists, args.quick), "routing_best_gap")
+    if "lkh" in args.tables:
+        _write(lkh_table(args.lists), "routing_vs_lkh")
+    if "policies" in args.tables:
+        count = max(args.lists, 100)
+        table = policies_table(count)
+        _write(table, "routing_policies", policies_note(table, count))
+    if "best" in args.tables:
+        _write(best_gap_table(args.lists, args.quick), "routing_best_gap")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,15 @@ def test_s_shape_traverses_and_largest_gap_returns():
     assert ret.stops == ("A01-B1-S02", "A03-B1-S03", "A03-B1-S19")
 
 
+def test_farthest_block_is_entered_from_the_front_with_its_first_aisle_traversed():
+    """Two blocks: up aisle 1 to block 2, aisle 3 traversed, aisle 5 last (Roodbergen-de Koster)."""
+    layout = load_layout({**ONE_BLOCK, "blocks": 2, "depot": "front-left"})
+    locs = ["A03-B2-S18", "A01-B1-S03", "A05-B2-S04", "A03-B2-S02"]
+    expected = ("A01-B1-S03", "A03-B2-S02", "A03-B2-S18", "A05-B2-S04")
+    for method in ("s-shape", "largest-gap", "midpoint", "combined"):
+        assert pick_route(layout, locs, method).stops == expected, method
+
+
 def _mean_excess(layout, n: int, method: str, trials: int = 30) -> float:
     rng = np.random.default_rng(n)
     excess = []
