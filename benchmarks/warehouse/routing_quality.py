@@ -98,8 +98,8 @@ def policies_note(df: pd.DataFrame, count: int) -> str:
     return (
         f"Mean % above the proven optimum over {count} random pick lists per row (10 aisles, 20"
         " slots of 1 m per block, depot front-left). Lengths are contracts §5's `length_m`: the"
-        " policy fixes the visiting order and each leg is a shortest path, which spares s-shape"
-        " most of its full-aisle traversals.\n\n"
+        " policy fixes the visiting order and each leg is a shortest path, which can cut short"
+        " the full-aisle traversals the textbook walks prescribe (s-shape prescribes the most).\n\n"
         "Published ordering (Hall 1993, Petersen 1997 for one block; Roodbergen & de Koster 2001"
         " for several): at few picks s-shape is worst, largest gap and combined lie in between,"
         " the optimum is best; s-shape and combined overtake largest gap as picks grow. Rows up to"
