@@ -67,6 +67,16 @@ class Network:
     kit_index: dict[str, int] = field(default_factory=dict)  # kit id -> kit index
     node_index: dict[str, int] = field(default_factory=dict)  # fc id -> node index
 
+    def __post_init__(self) -> None:
+        # id -> index maps, built from the id arrays when the caller did not pass them
+        for name, ids in (
+            ("sku_index", self.sku_ids),
+            ("kit_index", self.kit_ids),
+            ("node_index", self.node_ids),
+        ):
+            if not getattr(self, name) and len(ids):
+                object.__setattr__(self, name, {str(v): i for i, v in enumerate(ids)})
+
     @property
     def num_nodes(self) -> int:
         return len(self.node_ids)
