@@ -15,18 +15,8 @@ import numba as nb
 import numpy as np
 
 from solvers.instance import Instance
-from solvers.order import _billable, _take, plan_costs
+from solvers.order import _billable, _lines_fit, _take, plan_costs
 from solvers.result import Result, Status
-
-
-@nb.njit(cache=True)
-def _line_fits(i, f, avail, cap, line_units, comp_ptr, comp_sku, comp_units):
-    if line_units[i] > cap[f]:
-        return False
-    for c in range(comp_ptr[i], comp_ptr[i + 1]):  # noqa: SIM110 (numba: no generators)
-        if comp_units[c] > avail[f, comp_sku[c]]:
-            return False
-    return True
 
 
 @nb.njit(cache=True)
@@ -52,20 +42,9 @@ def _greedy(
             units = 0
             for i in range(first, last):
                 units += line_units[i]
-            ok = units <= cap[f]
-            for i in range(first, last):
-                if not ok:
-                    break
-                for c in range(comp_ptr[i], comp_ptr[i + 1]):
-                    need = 0
-                    for i2 in range(first, last):
-                        for c2 in range(comp_ptr[i2], comp_ptr[i2 + 1]):
-                            if comp_sku[c2] == comp_sku[c]:
-                                need += comp_units[c2]
-                    if need > avail[f, comp_sku[c]]:
-                        ok = False
-                        break
-            if ok:
+            if units <= cap[f] and _lines_fit(
+                first, last, f, avail, comp_ptr, comp_sku, comp_units
+            ):
                 best_f, best_c = f, ship_cost[t, b]
         if best_f >= 0:
             for i in range(first, last):
@@ -85,7 +64,10 @@ def _greedy(
                             new_node = False
                     if new_node and max_ship > 0 and used >= max_ship:
                         continue
-                    if _line_fits(i, f, avail, cap, line_units, comp_ptr, comp_sku, comp_units):
+                    fits = line_units[i] <= cap[f] and _lines_fit(
+                        i, i + 1, f, avail, comp_ptr, comp_sku, comp_units
+                    )
+                    if fits:
                         line_f, line_c = f, ship_cost[t, lb]
                 if line_f < 0:
                     continue

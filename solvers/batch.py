@@ -33,7 +33,15 @@ import numpy as np
 
 from solvers.instance import Instance, csr_gather
 from solvers.lns import RuinRecreate
-from solvers.order import MAX_EXACT_LINES, _order_cost, _solve_order, _take, plan_costs, plan_usage
+from solvers.order import (
+    MAX_EXACT_LINES,
+    _lines_fit,
+    _order_cost,
+    _solve_order,
+    _take,
+    plan_costs,
+    plan_usage,
+)
 from solvers.result import Result, Status
 
 Progress = Callable[[float, str], None]
@@ -89,13 +97,12 @@ def _line_bound(
         for f in range(order_table.shape[1]):
             if order_table[o, f] < 0:
                 continue
+            if not _lines_fit(i, i + 1, f, avail, comp_ptr, comp_sku, comp_units):
+                continue
             c = line_units[i] * cap_price[f]
-            ok = True
             for k in range(comp_ptr[i], comp_ptr[i + 1]):
-                if comp_units[k] > avail[f, comp_sku[k]]:
-                    ok = False
                 c += comp_units[k] * price[f, comp_sku[k]]
-            if ok and c < best:
+            if c < best:
                 best = c
         total += best
     return total

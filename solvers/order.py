@@ -33,6 +33,20 @@ def _billable(weight: float) -> int:
 
 
 @nb.njit(cache=True)
+def _lines_fit(first, last, f, avail, comp_ptr, comp_sku, comp_units):
+    """Whether node ``f`` holds the stock that lines ``first..last-1`` draw together (their
+    components are contiguous; a SKU drawn by several of them counts once, summed)."""
+    for c in range(comp_ptr[first], comp_ptr[last]):
+        need = 0
+        for c2 in range(comp_ptr[first], comp_ptr[last]):
+            if comp_sku[c2] == comp_sku[c]:
+                need += comp_units[c2]
+        if need > avail[f, comp_sku[c]]:
+            return False
+    return True
+
+
+@nb.njit(cache=True)
 def _solve_one_line(
     o, li, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
     comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
@@ -48,22 +62,13 @@ def _solve_one_line(
             if t < 0 or line_units[li] > cap[f]:
                 continue
             c = ship_cost[t, b]
-            if c >= best:
+            if c >= best or not _lines_fit(li, li + 1, f, avail, comp_ptr, comp_sku, comp_units):
                 continue
-            ok = True
-            for k in range(comp_ptr[li], comp_ptr[li + 1]):
-                need = 0
-                for k2 in range(comp_ptr[li], comp_ptr[li + 1]):
-                    if comp_sku[k2] == comp_sku[k]:
-                        need += comp_units[k2]
-                if need > avail[f, comp_sku[k]]:
-                    ok = False
-                    break
-                if use_prices:
-                    c += comp_units[k] * price[f, comp_sku[k]]
             if use_prices:
                 c += line_units[li] * cap_price[f]
-            if ok and c < best - _EPS:
+                for k in range(comp_ptr[li], comp_ptr[li + 1]):
+                    c += comp_units[k] * price[f, comp_sku[k]]
+            if c < best - _EPS:
                 best = c
                 best_f = f
     assign[li] = best_f
@@ -195,16 +200,7 @@ def _solve_order(
             t = order_table[o, f]
             if t < 0 or b > max_b or ship_cost[t, b] == _INF or line_units[li] > cap[f]:
                 continue
-            ok = True
-            for c in range(comp_ptr[li], comp_ptr[li + 1]):
-                need = 0
-                for c2 in range(comp_ptr[li], comp_ptr[li + 1]):
-                    if comp_sku[c2] == comp_sku[c]:
-                        need += comp_units[c2]
-                if need > avail[f, comp_sku[c]]:
-                    ok = False
-                    break
-            if ok:
+            if _lines_fit(li, li + 1, f, avail, comp_ptr, comp_sku, comp_units):
                 alive = True
                 break
         if alive:
