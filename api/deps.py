@@ -102,16 +102,22 @@ def _caller(request: Request, key: str | None) -> Caller:
     )
 
 
+def authorize(request: Request, scope: str) -> Caller:
+    """The caller of ``request`` if its key has ``scope`` (or ``admin``); 401/403 otherwise."""
+    caller = _caller(request, request.headers.get("x-api-key"))
+    if scope not in caller.scopes and "admin" not in caller.scopes:
+        raise ApiError(403, "forbidden", f"this API key lacks the '{scope}' scope")
+    return caller
+
+
 def require(scope: str) -> object:
-    """A dependency admitting callers whose key has ``scope`` (or ``admin``)."""
+    """A dependency admitting callers whose key has ``scope`` (or ``admin``); the ``Security``
+    parameter puts the key into the OpenAPI document."""
 
     async def check(
         request: Request, key: Annotated[str | None, Security(_api_key)] = None
     ) -> Caller:
-        caller = _caller(request, key)
-        if scope not in caller.scopes and "admin" not in caller.scopes:
-            raise ApiError(403, "forbidden", f"this API key lacks the '{scope}' scope")
-        return caller
+        return authorize(request, scope)
 
     return Depends(check)
 

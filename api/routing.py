@@ -1,7 +1,8 @@
 """Route one order over live availability, and hold its stock without ever overselling.
 
-Optimistic concurrency: read availability for the SKUs the order needs, run the exact
-single-order kernel (``dom.sourcing.Router``), then ask the ledger to hold the chosen units
+Optimistic concurrency: read availability for the SKUs the order needs, run the
+single-order kernel (``dom.sourcing.Router``: exact up to 12 live lines, greedy beyond), then ask
+the ledger to hold the chosen units
 all-or-nothing. The ledger checks and writes atomically (one Lua script on Redis, one lock in
 memory), so two replicas racing for the last unit cannot both win; the loser finds a node short,
 counts a re-solve and routes again against fresh availability, at most ``max_resolves`` times.
@@ -18,12 +19,10 @@ import numpy as np
 
 from api.errors import ApiError
 from api.metrics import Metrics
-from dom.errors import InvalidInput
 from dom.inventory import InventoryStore, Reservation
 from dom.io import order_from_json
 from dom.model import Network
 from dom.sourcing import Router
-from solvers.order import MAX_EXACT_LINES
 
 
 def iso_time(unix_seconds: float) -> str:
@@ -66,12 +65,6 @@ def route(
     """The single-order plan (contracts §4) and, with ``reserve``, its hold (contracts §6)."""
     network = router.network
     orders = order_from_json(order, network)
-    if orders.num_lines > MAX_EXACT_LINES:
-        raise InvalidInput(
-            f"the order has {orders.num_lines} lines; one call routes at most {MAX_EXACT_LINES}",
-            column="lines",
-            fix="split the order, or send it in a batch to /v1/allocations",
-        )
     skus = router.skus_needed(orders)
     reservation_id = uuid.uuid4().hex if reserve else ""  # os.urandom: only when it is used
     for attempt in range(max_resolves + 1):

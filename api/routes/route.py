@@ -1,43 +1,115 @@
-"""``POST /v1/route``: one order in, its plan (and optionally its hold) out."""
+"""``POST /v1/route``: one order in, its plan (and optionally its hold) out.
+
+The hot path of the service, so it is written lean (server CPU per call, profiled on 2 cores:
+1.2 ms through the threadpool with FastAPI's parameter machinery, the no-op ``GET /healthz``
+0.25 ms):
+
+- it runs on the event loop: the work is the kernel (~0.1 ms) and one or two short Redis
+  scripts, cheaper inline than a hop to the threadpool and back;
+- it reads the request itself: the body as bytes, validated by ``dom.io.order_from_json`` (which
+  names the offending JSON field), ``reserve``, ``Idempotency-Key`` and the API key checked
+  here, rather than solving four dependencies and a pydantic model round trip per call. The
+  OpenAPI document describes the same body, parameters and key (``_OPENAPI``).
+
+Calls with an ``Idempotency-Key`` go to the threadpool: they may wait for another replica
+computing the same key, and that wait must not stall the loop.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import RouteCaller, ServicesDep
+from api.deps import Services, authorize
+from api.errors import ApiError
 from api.routing import route
-from api.schemas import OrderIn, RouteResponse, error_responses
+from api.schemas import RouteResponse, error_responses
 
 router = APIRouter(tags=["route"])
+
+_MAX_KEY_CHARS = 200
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderIn"}}},
+    },
+    "parameters": [
+        {
+            "name": "reserve",
+            "in": "query",
+            "required": False,
+            "description": "hold the chosen stock",
+            "schema": {"type": "boolean", "default": False},
+        },
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "retries return the first answer",
+            "schema": {"type": "string", "minLength": 1, "maxLength": _MAX_KEY_CHARS},
+        },
+    ],
+    "security": [{"APIKeyHeader": []}],
+}
+
+
+def _reserve_flag(request: Request) -> bool:
+    value = request.query_params.get("reserve")
+    if value is None:
+        return False
+    word = value.lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ApiError(
+        422, "invalid_input", f"reserve is {value!r}; give true or false", field="reserve"
+    )
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= _MAX_KEY_CHARS:
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"Idempotency-Key must have 1 to {_MAX_KEY_CHARS} characters, got {len(key)}",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _order_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise ApiError(422, "invalid_input", f"the body is not JSON: {exc}") from None
 
 
 @router.post(
     "/v1/route",
     response_model=None,
     responses={200: {"model": RouteResponse}, **error_responses(401, 403, 409, 413, 422, 503)},
+    openapi_extra=_OPENAPI,
 )
-def route_one_order(
-    order: OrderIn,
-    services: ServicesDep,
-    caller: RouteCaller,
-    reserve: Annotated[bool, Query(description="hold the chosen stock")] = False,
-    idempotency_key: Annotated[
-        str | None,
-        Header(min_length=1, max_length=200, description="retries return the first answer"),
-    ] = None,
-) -> JSONResponse:
-    """Route one order (contracts §2) with the exact single-order kernel over live availability.
+async def route_one_order(request: Request) -> JSONResponse:
+    """Route one order (contracts §2) with the single-order kernel over live availability.
 
     With ``reserve=true`` the chosen units are held all-or-nothing for the reservation TTL; commit
     or release the hold with ``/v1/reservations/{id}``. The same ``Idempotency-Key`` (per API
     key) returns the first answer and holds stock once.
     """
-    body = order.model_dump(exclude_unset=True)
+    caller = authorize(request, "route")
+    reserve = _reserve_flag(request)
+    idempotency_key = _idempotency_key(request)
+    body = _order_json(await request.body())
+    services: Services = request.app.state.services
     settings = services.settings
 
     def compute() -> dict[str, Any]:
@@ -54,7 +126,8 @@ def route_one_order(
     if idempotency_key is None:
         return JSONResponse(compute())
     request_text = json.dumps([body, reserve], sort_keys=True, default=str)
-    answer = services.store.idempotent(
+    answer = await run_in_threadpool(
+        services.store.idempotent,
         f"{caller.tag}:{idempotency_key}",
         compute,
         fingerprint=hashlib.sha256(request_text.encode()).hexdigest(),

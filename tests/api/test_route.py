@@ -31,6 +31,37 @@ def test_route_answers_the_single_order_plan(client: TestClient) -> None:
     assert _units(client, "TEE") == before
 
 
+def test_order_over_twelve_lines_is_routed_and_held(client: TestClient) -> None:
+    """An order past the exact kernel's 12 lines is routed (greedy beyond) and held in full."""
+    before = _units(client, "TEE")
+    order = dict(ORDER, lines=[{"sku": "TEE", "qty": 1}] * 14)
+    answer = client.post("/v1/route?reserve=true", json=order)
+    assert answer.status_code == 200
+    body = answer.json()
+    routed = sorted(n for s in body["shipments"] for n in s["lines"]) + body["unfilled"]
+    assert sorted(routed) == list(range(14))
+    held = sum(item["qty"] for item in body["reservation"]["items"])
+    assert held == 14 - len(body["unfilled"])
+    assert _units(client, "TEE") == before - held
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "field"),
+    [
+        ("reserve=maybe", {}, "reserve"),
+        ("", {"Idempotency-Key": ""}, "Idempotency-Key"),
+        ("", {"Idempotency-Key": "k" * 201}, "Idempotency-Key"),
+    ],
+)
+def test_bad_reserve_flag_or_idempotency_key_is_422(
+    client: TestClient, query: str, headers: dict[str, str], field: str
+) -> None:
+    """A reserve flag that is not a boolean or an empty/overlong Idempotency-Key is 422."""
+    answer = client.post(f"/v1/route?{query}", json=ORDER, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == field
+
+
 def test_reserve_holds_then_commit_allocates(client: TestClient) -> None:
     """reserve=true holds exactly the plan's units; commit keeps them out of availability."""
     before = {sku: _units(client, sku) for sku in ("TEE", "MUG")}
