@@ -8,6 +8,7 @@ never logged; a caller is known downstream only by a short hash of its key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -61,6 +62,7 @@ async def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+@functools.lru_cache(maxsize=1024)  # parsing the address costs more than the rest of auth
 def _is_loopback(host: str | None) -> bool:
     if host is None:
         return False

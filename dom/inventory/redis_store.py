@@ -31,6 +31,12 @@ key TTLs: holds are scored by their expiry time (Redis ``TIME``, one clock for a
 rest, and commit/release expire a due hold before acting on it. A hold is thus available again
 for routing from the first script run after its expiry instant, and a late commit is refused.
 
+Scripts run on one connection per thread (``_run``: EVALSHA straight on the connection, EVAL
+when Redis has lost its script cache) rather than through the client's pool and command layer:
+the routing path runs two scripts per order, and the pool's take/return plus the command
+wrapper cost more client CPU than the round trip itself (0.058 -> 0.022 ms per availability
+call with hiredis, measured on this 2-core machine).
+
 Reserve is idempotent by reservation id (the same id and items return the existing hold), and
 commit/release are idempotent by state, so a retry after a lost reply is safe. The client is built
 without automatic retries because a fulfilment is not idempotent. Loss of Redis raises
@@ -39,8 +45,11 @@ without automatic retries because a fulfilment is not idempotent. Loss of Redis 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
@@ -48,7 +57,7 @@ from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
-from redis.commands.core import Script
+from redis.connection import AbstractConnection
 from redis.retry import Retry
 
 from dom.errors import UnknownNode, UnknownSku
@@ -104,9 +113,12 @@ class RedisStore(IdempotencyBase, InventoryStore):
         self._head = [prefix, str(int(tombstone_seconds)), str(int(sweep_limit))]
         self._sweep_limit = sweep_limit
         self._load_wait = load_wait_seconds
+        self._local = threading.local()
+        self._own: weakref.WeakSet[AbstractConnection] = weakref.WeakSet()
         common = _lua("common")
-        self._scripts: dict[str, Script] = {
-            name: client.register_script(common + "\n" + _lua(name))
+        # name -> (SHA1, text): EVALSHA names a script by the SHA1 of its text
+        self._scripts: dict[str, tuple[str, str]] = {
+            name: _with_sha(common + "\n" + _lua(name))
             for name in (
                 "reserve",
                 "settle",
@@ -310,6 +322,8 @@ class RedisStore(IdempotencyBase, InventoryStore):
             self._r.ping()
 
     def close(self) -> None:
+        for conn in list(self._own):
+            conn.disconnect()
         self._r.close()
 
     # idempotency primitives
@@ -331,8 +345,27 @@ class RedisStore(IdempotencyBase, InventoryStore):
 
     # helpers
     def _run(self, script: str, *args: str | int) -> Any:
+        """Run a ledger script on this thread's connection (see the module docstring)."""
+        sha, text = self._scripts[script]
         with self._guard():
-            return self._scripts[script](args=[*self._head, *args])
+            conn = self._connection()
+            conn.send_command("EVALSHA", sha, 0, *self._head, *args)
+            try:
+                return conn.read_response()
+            except redis.exceptions.NoScriptError:
+                conn.send_command("EVAL", text, 0, *self._head, *args)
+                return conn.read_response()
+
+    def _connection(self) -> AbstractConnection:
+        """This thread's own connection, made from the client's settings on first use; it
+        reconnects by itself after an error, and closes when the thread ends."""
+        conn: AbstractConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            pool = self._r.connection_pool
+            conn = pool.connection_class(**pool.connection_kwargs)
+            self._local.conn = conn
+            self._own.add(conn)
+        return conn
 
     def _settle(self, reservation_id: str, action: str) -> Reservation:
         if not isinstance(reservation_id, str) or not reservation_id:
@@ -378,6 +411,10 @@ class RedisStore(IdempotencyBase, InventoryStore):
             if str(exc).startswith(_UNAVAILABLE_REPLIES):
                 raise StoreUnavailable(f"inventory store not serving: {exc}") from exc
             raise
+
+
+def _with_sha(text: str) -> tuple[str, str]:
+    return hashlib.sha1(text.encode()).hexdigest(), text
 
 
 def _lua(name: str) -> str:
