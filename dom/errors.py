@@ -42,7 +42,7 @@ class InvalidInput(DomError):
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
-        text = (": ".join([", ".join(where), self.message]) if where else self.message)
+        text = ": ".join([", ".join(where), self.message]) if where else self.message
         if self.fix:
             text += f" (fix: {self.fix})"
         return text
