@@ -23,7 +23,9 @@ def plot_service_map(
     pairs = np.unique(np.stack([order_of_line[shipped], assign[shipped]], axis=1), axis=0)
     unserved = np.setdiff1d(np.arange(orders.num_orders), pairs[:, 0])
     fig, ax = plt.subplots(figsize=(12, 7.5), dpi=110)
-    colours = plt.get_cmap("tab20")(np.linspace(0, 1, max(network.num_nodes, 2)))
+    # tab20 without its two greys, which would read as "unfilled"
+    palette = plt.get_cmap("tab20")(np.delete(np.arange(20), [14, 15]))
+    colours = palette[np.arange(network.num_nodes) % len(palette)]
     for f in range(network.num_nodes):
         served = pairs[pairs[:, 1] == f, 0]
         if len(served):
