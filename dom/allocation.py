@@ -44,16 +44,26 @@ def allocate(
     *,
     method: str = "default",
     time_limit: float = 60.0,
+    work_limit: int | None = None,
     progress: batch.Progress | None = None,
 ) -> AllocationResult:
-    """The cheapest plan ``method`` finds for ``orders`` within ``time_limit`` seconds."""
+    """The cheapest plan ``method`` finds for ``orders`` within ``time_limit`` seconds.
+
+    With ``work_limit`` (single-order solves) the search stops on work done, not on the clock,
+    and skips the time-limited exact stages: the same input then gives the same plan on any
+    machine (a retried job reproduces its plan); ``time_limit`` remains a safety cap.
+    """
+    if work_limit is not None and work_limit < 1:
+        raise ValueError(f"work_limit must be at least 1, got {work_limit}")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive, got {time_limit}")
     inst, tables = CostModel(network).instance(orders)
     warm_up()
-    result = solve(inst, method=method, time_limit=time_limit, progress=progress)
+    result = solve(
+        inst, method=method, time_limit=time_limit, work_limit=work_limit, progress=progress
+    )
     return AllocationResult(result, build_plan(network, orders, inst, tables, result), inst)
 
 
@@ -62,22 +72,28 @@ def solve(
     *,
     method: str = "default",
     time_limit: float = 60.0,
+    work_limit: int | None = None,
     progress: batch.Progress | None = None,
 ) -> Result:
-    """Run ``method`` on a built instance."""
+    """Run ``method`` on a built instance (``work_limit``: see :func:`allocate`)."""
     start = time.perf_counter()
     if method == "greedy":
         return greedy(inst)
     if method == "exact":
         return mip.solve_exact(inst, time_limit=time_limit)
     patterns = _num_patterns(inst)
-    polish = method == "default" and patterns <= EXACT_MAX_PATTERNS
+    polish = method == "default" and work_limit is None and patterns <= EXACT_MAX_PATTERNS
     if polish and patterns <= EXACT_FIRST_PATTERNS:
         # tiny: the exact model usually proves the optimum before the decomposition warms up
         first = mip.solve_exact(inst, time_limit=0.3 * time_limit)
         if first.status is Status.OPTIMAL:
             return _renamed(first, method, time.perf_counter() - start)
-    result = batch.solve(inst, time_limit=time_limit * (0.4 if polish else 1.0), progress=progress)
+    result = batch.solve(
+        inst,
+        time_limit=time_limit * (0.4 if polish else 1.0),
+        params=batch.BatchParams(work_limit=work_limit),
+        progress=progress,
+    )
     if not polish or result.status is Status.OPTIMAL:
         return _renamed(result, method, time.perf_counter() - start)
     remaining = time_limit - (time.perf_counter() - start)

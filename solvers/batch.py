@@ -24,8 +24,9 @@ closed.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numba as nb
@@ -60,6 +61,9 @@ class BatchParams:
     lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
     neighbourhood: int = 12  # orders released together by one ruin-and-recreate move
     lns_patience: int = 25  # stop after this many chunks of moves without a saving
+    # With a work limit (single-order solves), every phase ends on work done instead of on the
+    # clock, so the same instance gives the same plan on any machine; the time limit stays a cap.
+    work_limit: int | None = None
     gap_tolerance: float = 1e-5
 
     def __post_init__(self) -> None:
@@ -78,6 +82,8 @@ class BatchParams:
             raise ValueError(
                 f"BatchParams.lagrangian_share must be in (0, 1], got {self.lagrangian_share}"
             )
+        if self.work_limit is not None and self.work_limit < 1:
+            raise ValueError(f"BatchParams.work_limit must be >= 1, got {self.work_limit}")
         if not 0 <= self.gap_tolerance < 1:
             raise ValueError(
                 f"BatchParams.gap_tolerance must be in [0, 1), got {self.gap_tolerance}"
@@ -336,6 +342,59 @@ class _Search:
             last[...] = np.where(turn < 0, 0, sign)
 
 
+class _Budget:
+    """When each phase stops: on the clock, or on single-order solves done (``work_limit``)."""
+
+    def __init__(self, params: BatchParams, time_limit: float, num_orders: int) -> None:
+        self.params = params
+        self.start = time.perf_counter()
+        self.time_limit = time_limit
+        self.num_orders = num_orders
+        self.work = 0
+        self.repair_work = 0
+        self.repair_seconds = 0.0
+
+    def spend(self, solves: int) -> None:
+        self.work += solves
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def fraction(self) -> float:
+        """Share of the budget used, for progress bars."""
+        if self.params.work_limit is not None:
+            return min(1.0, self.work / self.params.work_limit)
+        return min(1.0, self._elapsed() / self.time_limit)
+
+    def repair_allowed(self) -> bool:
+        """Repairs take at most about a third of the effort, so the bound keeps improving."""
+        if self.params.work_limit is not None:
+            return self.repair_work <= 0.35 * self.work
+        return self.repair_seconds <= 0.35 * self._elapsed()
+
+    @contextlib.contextmanager
+    def repairing(self) -> Iterator[None]:
+        t0, w0 = time.perf_counter(), self.work
+        yield
+        # a repair routes every order once and re-routes them in a few improvement passes
+        self.spend(3 * self.num_orders)
+        self.repair_work += self.work - w0
+        self.repair_seconds += time.perf_counter() - t0
+
+    def lagrangian_over(self) -> bool:
+        share = self.params.lagrangian_share
+        if self._elapsed() > share * self.time_limit:
+            return True
+        limit = self.params.work_limit
+        return limit is not None and self.work >= share * limit
+
+    def over(self) -> bool:
+        if self._elapsed() > self.time_limit - 0.05:
+            return True
+        limit = self.params.work_limit
+        return limit is not None and self.work >= limit
+
+
 def solve(
     inst: Instance,
     *,
@@ -348,26 +407,20 @@ def solve(
     start = time.perf_counter()
     deadline = start + time_limit
     search = _Search(inst, params, deadline)
-    repair_seconds = 0.0
-    lagrange_end = start + time_limit * params.lagrangian_share
+    budget = _Budget(params, time_limit, inst.num_orders)
     for it in range(params.max_iterations):
         search.iterations = it + 1
         bound, relaxed_assign = search.relaxed()
+        budget.spend(inst.num_orders)
         if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
             search.bound = bound
             search.best_price = (search.price.copy(), search.cap_price.copy())
-        elapsed = time.perf_counter() - start
-        # repairs take at most about a third of the time, so the bound keeps improving
-        if it % params.repair_every == 0 and repair_seconds <= 0.35 * elapsed:
-            t0 = time.perf_counter()
-            search.repair(relaxed_assign)
-            repair_seconds += time.perf_counter() - t0
+        if it % params.repair_every == 0 and budget.repair_allowed():
+            with budget.repairing():
+                search.repair(relaxed_assign)
         if progress is not None:
-            progress(
-                min(1.0, elapsed / time_limit),
-                f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}",
-            )
-        if search.gap() <= params.gap_tolerance or time.perf_counter() > lagrange_end:
+            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
+        if search.gap() <= params.gap_tolerance or budget.lagrangian_over():
             break
         if not search.step(relaxed_assign):
             break
@@ -378,22 +431,15 @@ def solve(
     lns = RuinRecreate(inst, size=params.neighbourhood)
     moves = 0
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
-    while (
-        search.gap() > params.gap_tolerance
-        and time.perf_counter() < deadline - 0.05
-        and idle < params.lns_patience
-    ):
+    while search.gap() > params.gap_tolerance and not budget.over() and idle < params.lns_patience:
         assign, saved = lns.improve(search.best_assign, _LNS_CHUNK)
         moves += _LNS_CHUNK
+        budget.spend(_LNS_CHUNK * params.neighbourhood)
         idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
             search.offer(assign)
         if progress is not None:
-            elapsed = time.perf_counter() - start
-            progress(
-                min(1.0, elapsed / time_limit),
-                f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}",
-            )
+            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
     bound = min(search.bound, search.best_cost)
     gap = (search.best_cost - bound) / max(search.best_cost, 1e-9)
     return Result(

@@ -30,14 +30,21 @@ def _check_choice(value: str, choices: tuple[str, ...], option: str) -> None:
 
 
 def _run(
-    network: Network, orders: Orders, method: str, time_limit: float, quiet: bool = False
+    network: Network,
+    orders: Orders,
+    method: str,
+    time_limit: float,
+    quiet: bool = False,
+    work_limit: int | None = None,
 ) -> AllocationResult:
     """Allocate with a progress bar on stderr (unless quiet)."""
     if not quiet:
         with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
             warm_up()
     if quiet:
-        return allocate(network, orders, method=method, time_limit=time_limit)
+        return allocate(
+            network, orders, method=method, time_limit=time_limit, work_limit=work_limit
+        )
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -66,15 +73,25 @@ def register(app: typer.Typer) -> None:
         method: str = typer.Option("default", "--method", help=f"One of {', '.join(METHODS)}."),
         fmt: str = typer.Option("csv", "--format", help="Plan file format: csv or parquet."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+        work_limit: int | None = typer.Option(
+            None,
+            "--work-limit",
+            help="Stop after this many single-order solves instead of on the clock: the same "
+            "input then gives the same plan on any machine (--time-limit stays a cap).",
+        ),
     ) -> None:
         """Allocate a batch of orders; write shipments, lines and summary.json to OUT."""
         _check_choice(method, METHODS, "--method")
         _check_choice(fmt, PLAN_FORMATS, "--format")
         if time_limit <= 0:
             raise InvalidInput(f"--time-limit must be positive, got {time_limit}", fix="e.g. 60")
+        if work_limit is not None and work_limit < 1:
+            raise InvalidInput(
+                f"--work-limit must be at least 1, got {work_limit}", fix="e.g. 2000000"
+            )
         network = load_network(network_dir)
         orders = load_orders(orders_file, network)
-        run = _run(network, orders, method, time_limit, quiet)
+        run = _run(network, orders, method, time_limit, quiet, work_limit)
         write_plan(run.plan, out, fmt)
         typer.echo(json.dumps(run.plan.summary))
 

@@ -292,3 +292,27 @@ def test_long_orders_are_routed_and_allocated(
     code, _, _ = _dom(monkeypatch, capsys, *args)
     assert code == 0
     check_plan(TINY, orders, out)
+
+
+def test_work_limited_allocations_repeat_their_plan(
+    monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path
+) -> None:
+    """`--work-limit` makes `dom allocate` reproducible: two runs write the same lines.csv;
+    a limit below one is bad input (exit 2)."""
+    plans = []
+    for run in range(2):
+        out = tmp_path / f"plan{run}"
+        code, _, _ = _dom(
+            monkeypatch, capsys, "allocate", str(TINY), str(TINY / "orders.csv"),
+            "--out", str(out), "--work-limit", "500", "--quiet",
+        )  # fmt: skip
+        assert code == 0
+        check_plan(TINY, TINY / "orders.csv", out)
+        plans.append((out / "lines.csv").read_text())
+    assert plans[0] == plans[1]
+    code, _, stderr = _dom(
+        monkeypatch, capsys, "allocate", str(TINY), str(TINY / "orders.csv"),
+        "--out", str(tmp_path / "bad"), "--work-limit", "0",
+    )  # fmt: skip
+    assert code == 2 and "--work-limit" in stderr
+    assert not (tmp_path / "bad").exists()

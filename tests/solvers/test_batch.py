@@ -183,3 +183,21 @@ def test_default_method_is_near_the_proven_optimum(generated: tuple[Network, Ins
     assert ours.bound <= exact.objective + TOL * exact.objective
     assert ours.objective <= 1.01 * exact.objective
     assert greedy(inst).objective > ours.objective
+
+
+def test_a_work_limited_solve_is_reproducible(generated: tuple[Network, Instance]) -> None:
+    """With a work limit the default method stops on work done: two runs give the same plan."""
+    network, inst = generated
+    runs = [
+        solve_method(inst, method="default", time_limit=120.0, work_limit=40 * inst.num_orders)
+        for _ in range(2)
+    ]
+    assert np.array_equal(runs[0].assign, runs[1].assign)
+    assert runs[0].bound == runs[1].bound
+    _assert_consistent(inst, network, runs[0])
+
+
+def test_work_limit_must_be_positive() -> None:
+    """A work limit below one is refused with a message naming the value."""
+    with pytest.raises(ValueError, match="work_limit must be >= 1, got 0"):
+        batch.BatchParams(work_limit=0)
