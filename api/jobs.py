@@ -57,6 +57,7 @@ class AllocationSpec:
     orders: Orders
     method: str
     time_limit: float
+    work_limit: int | None = None  # stop on work, not on the clock: the plan is reproducible
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,12 @@ def compute_plan(spec: AllocationSpec, progress: Progress) -> dict[str, bytes]:
     """Allocate the batch and return the plan files (contracts §4) as bytes."""
     network = network_for(spec.network_dir)
     result = allocate(
-        network, spec.orders, method=spec.method, time_limit=spec.time_limit, progress=progress
+        network,
+        spec.orders,
+        method=spec.method,
+        time_limit=spec.time_limit,
+        work_limit=spec.work_limit,
+        progress=progress,
     )
     with tempfile.TemporaryDirectory(prefix="dom-plan-") as tmp:
         write_plan(result.plan, tmp, fmt="csv")

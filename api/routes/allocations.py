@@ -38,6 +38,18 @@ class _Batch:
     upload: bytes | None
     method: str
     time_limit: float | None
+    work_limit: int | None
+
+
+def _form_work_limit(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ApiError(
+            422, "invalid_input", "work_limit must be a whole number above 0", field="work_limit"
+        )
+    return int(text)
 
 
 def _form_number(value: object, field: str) -> float | None:
@@ -72,6 +84,7 @@ async def _read_batch(request: Request) -> _Batch:
                 data,
                 str(method),
                 _form_number(form.get("time_limit"), "time_limit"),
+                _form_work_limit(form.get("work_limit")),
             )
     if content_type not in ("application/json", ""):
         raise ApiError(
@@ -91,6 +104,7 @@ async def _read_batch(request: Request) -> _Batch:
         None,
         batch.method,
         batch.time_limit,
+        batch.work_limit,
     )
 
 
@@ -173,6 +187,7 @@ _UPLOAD_SCHEMA = {
         "file": {"type": "string", "format": "binary", "description": "orders.csv or .parquet"},
         "method": {"type": "string", "default": "default"},
         "time_limit": {"type": "number", "exclusiveMinimum": 0},
+        "work_limit": {"type": "integer", "minimum": 1},
     },
 }
 
@@ -224,7 +239,9 @@ def submit_allocation(
         assert batch.upload_name is not None and batch.upload is not None
         orders = _orders_of_upload(batch.upload_name, batch.upload, services.network)
         source = "upload"
-    spec = AllocationSpec(str(settings.network_dir), orders, batch.method, float(time_limit))
+    spec = AllocationSpec(
+        str(settings.network_dir), orders, batch.method, float(time_limit), batch.work_limit
+    )
     job_id = services.jobs.submit(spec)
     services.metrics.jobs.labels(source).inc()
     url = f"/v1/allocations/{job_id}"

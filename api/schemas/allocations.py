@@ -19,6 +19,12 @@ class AllocationRequest(BaseModel):
     orders: list[OrderIn] = Field(min_length=1)
     method: str = Field(default="default", examples=["default"])
     time_limit: float | None = Field(default=None, gt=0, description="seconds; server default")
+    work_limit: int | None = Field(
+        default=None,
+        gt=0,
+        description="single-order solves; when given the search stops on work done, not on the "
+        "clock, so a retried job reproduces its plan (time_limit stays a cap)",
+    )
 
 
 class JobAccepted(BaseModel):

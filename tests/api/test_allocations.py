@@ -150,6 +150,9 @@ def test_rq_worker_runs_the_job_for_any_replica(
     assert lines == _reference_plan(str(TINY / "orders.csv"))["lines.csv"]
 
 
+WORK_LIMIT = 2_000_000  # single-order solves: a few seconds on 500 orders, long enough to kill
+
+
 @pytest.mark.redis
 @pytest.mark.slow
 def test_worker_killed_mid_job_is_retried_to_the_same_plan(
@@ -158,7 +161,8 @@ def test_worker_killed_mid_job_is_retried_to_the_same_plan(
     live_server: Callable[..., LiveServer],
     rq_workers: Callable[[dict[str, str]], Workers],
 ) -> None:
-    """SIGKILL of the worker running a job: another worker reruns it to the same plan."""
+    """SIGKILL of the worker running a job: another worker reruns it to the same plan (the
+    default method with a work limit, which makes a solve reproducible)."""
     sample = _sample_orders(tmp_path / "orders.csv", 500)
     env = {"DOM_REDIS_URL": redis_url, "DOM_NETWORK_DIR": str(SAMPLE)}
     server = live_server(env, network_dir=SAMPLE)
@@ -167,7 +171,7 @@ def test_worker_killed_mid_job_is_retried_to_the_same_plan(
     accepted = httpx.post(
         server.url + "/v1/allocations",
         files={"file": ("orders.csv", sample.read_bytes())},
-        data={"method": "exact", "time_limit": "120"},
+        data={"method": "default", "time_limit": "120", "work_limit": str(WORK_LIMIT)},
         timeout=30,
     )
     url = server.url + accepted.json()["url"]
@@ -186,7 +190,13 @@ def test_worker_killed_mid_job_is_retried_to_the_same_plan(
     status = _wait(lambda u: httpx.get(u, timeout=30), url, timeout=240)
     assert status["status"] == "finished", status
     reference = compute_plan(
-        AllocationSpec(str(SAMPLE), load_orders(sample, load_network(SAMPLE)), "exact", 120.0),
+        AllocationSpec(
+            str(SAMPLE),
+            load_orders(sample, load_network(SAMPLE)),
+            "default",
+            120.0,
+            WORK_LIMIT,
+        ),
         lambda fraction, message: None,
     )
     for name in ("lines.csv", "shipments.csv"):
