@@ -260,15 +260,12 @@ class _Search:
 
     def improve(self, assign: np.ndarray) -> np.ndarray:
         """Exact coordinate descent: re-route every order against all the others until stable."""
-        inst = self.inst
+        costs = plan_costs(self.inst, assign)
         for _ in range(self.params.improve_passes):
-            before = plan_costs(self.inst, assign).sum()
-            order = np.argsort(-plan_costs(inst, assign), kind="stable")
-            assign = self.route(order, prices=False, assign=assign)
-            if (
-                plan_costs(inst, assign).sum() >= before - 1e-9
-                or time.perf_counter() > self.deadline
-            ):
+            before = costs.sum()
+            assign = self.route(np.argsort(-costs, kind="stable"), prices=False, assign=assign)
+            costs = plan_costs(self.inst, assign)
+            if costs.sum() >= before - 1e-9 or time.perf_counter() > self.deadline:
                 break
         return assign
 

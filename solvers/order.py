@@ -76,6 +76,18 @@ def _solve_one_line(
 
 
 @nb.njit(cache=True)
+def _subset_fits(mask, f, tu, su, skus, avail, cap):
+    """Whether node ``f`` has the capacity and stock for the line subset ``mask``
+    (``tu[mask]`` units in all, ``su[mask, j]`` of the order's SKU ``skus[j]``)."""
+    if tu[mask] > cap[f]:
+        return False
+    for j in range(su.shape[1]):  # noqa: SIM110 (numba: no generators)
+        if su[mask, j] > avail[f, skus[j]]:
+            return False
+    return True
+
+
+@nb.njit(cache=True)
 def _large_order(
     o, lines, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
     comp_units, avail, cap, ship_cost, split, max_ship, complete, price, cap_price, use_prices,
@@ -273,16 +285,8 @@ def _solve_order(
         # only subsets of the lines this node could ship alone can be feasible here
         alone = 0
         for i in range(n):
-            single = 1 << i
-            if tu[single] > cap[f]:
-                continue
-            ok = True
-            for j in range(m):
-                if su[single, j] > avail[f, skus[j]]:
-                    ok = False
-                    break
-            if ok:
-                alone |= single
+            if _subset_fits(1 << i, f, tu, su, skus, avail, cap):
+                alone |= 1 << i
         if ship_complete[o] and alone != full:
             continue
         mask = alone
@@ -291,14 +295,7 @@ def _solve_order(
             mask = (mask - 1) & alone
             if ship_complete[o] and cur != full:
                 continue
-            if tu[cur] > cap[f]:
-                continue
-            ok = True
-            for j in range(m):
-                if su[cur, j] > avail[f, skus[j]]:
-                    ok = False
-                    break
-            if not ok:
+            if not _subset_fits(cur, f, tu, su, skus, avail, cap):
                 continue
             b = _billable(w[cur])
             if b > max_b:
