@@ -20,6 +20,9 @@ from dom.model import Network, Orders
 from solvers.instance import Instance
 from solvers.order import solve_order
 
+# Destination rows a Router keeps: every US ZIP centroid fits (~300 bytes a row on 50 nodes).
+_MAX_CACHED_DESTINATIONS = 65536
+
 
 @dataclass(frozen=True)
 class ShipmentDecision:
@@ -83,6 +86,7 @@ class Router:
         self._disabled = ~network.enabled
         self._capacity = np.where(network.enabled, network.capacity, 0.0).astype(np.float64)
         self._tables: dict[int, ShipTables] = {}
+        self._order_tables: dict[tuple[float, float, int], np.ndarray] = {}
 
     def skus_needed(self, orders: Orders) -> list[str]:
         """SKU ids whose stock the order's decision depends on (kit components included)."""
@@ -100,6 +104,25 @@ class Router:
             tables = self.costs.tables(np.array([promised_days], np.int64))
             self._tables[promised_days] = tables
         return tables
+
+    def _order_table(self, orders: Orders, promised_days: int) -> np.ndarray:
+        """``int32[1, node]``: the shipment table of each node for the one order's destination,
+        -1 where no zone applies or the node is disabled. Cached by destination: the zone
+        calculation was the largest part of building an instance, and destinations repeat (a
+        ZIP's centroid each time)."""
+        key = (float(orders.dest_lat[0]), float(orders.dest_lon[0]), promised_days)
+        row = self._order_tables.get(key)
+        if row is None:
+            tables = self._ship_tables(promised_days)
+            zones = order_zones(self.network, orders)[0]
+            table = tables.table(self._nodes, zones, np.zeros_like(zones))
+            table[self._disabled] = -1
+            row = table.astype(np.int32)[None, :]
+            row.flags.writeable = False
+            if len(self._order_tables) >= _MAX_CACHED_DESTINATIONS:
+                del self._order_tables[next(iter(self._order_tables))]  # the oldest
+            self._order_tables[key] = row
+        return row
 
     def instance(
         self,
@@ -138,15 +161,13 @@ class Router:
             cap = self._capacity
         else:
             cap = np.where(self.network.enabled, np.asarray(capacity_left, np.float64), 0.0)
-        tables = self._ship_tables(int(orders.promised_days[0]))
-        zones = order_zones(self.network, orders)[0]
-        order_table = tables.table(self._nodes, zones, np.zeros_like(zones))
-        order_table[self._disabled] = -1
+        promised_days = int(orders.promised_days[0])
+        tables = self._ship_tables(promised_days)
         max_ship = policy.max_shipments_per_order
         inst = Instance(
             line_ptr=np.array([0, len(items)], np.int64),
             ship_complete=orders.ship_complete.astype(bool),
-            order_table=order_table.astype(np.int32)[None, :],
+            order_table=self._order_table(orders, promised_days),
             line_weight=np.array(line_weight, np.float64),
             line_backorder=np.array(line_backorder, np.float64),
             line_units=np.array(line_units, np.int64),
