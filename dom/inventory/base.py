@@ -213,6 +213,17 @@ class InventoryStore(Protocol):
         """
         ...
 
+    async def availability_async(self, skus: Sequence[str]) -> dict[str, dict[str, int]]:
+        """:meth:`availability` for a caller on an event loop. This default runs it inline; a
+        store whose backend is remote (Redis) overrides it to wait without blocking the loop."""
+        return self.availability(skus)
+
+    async def reserve_async(
+        self, reservation_id: str, items: Iterable[tuple[str, str, int]], *, ttl_seconds: float
+    ) -> ReserveOutcome:
+        """:meth:`reserve` for a caller on an event loop (see :meth:`availability_async`)."""
+        return self.reserve(reservation_id, items, ttl_seconds=ttl_seconds)
+
     def commit(self, reservation_id: str) -> Reservation:
         """Turn a hold into an allocation (idempotent once committed).
 

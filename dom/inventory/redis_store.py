@@ -45,6 +45,7 @@ without automatic retries because a fulfilment is not idempotent. Loss of Redis 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import threading
@@ -86,6 +87,7 @@ from dom.inventory.base import (
     not_found,
 )
 from dom.inventory.errors import OverFulfilment, StoreUnavailable
+from dom.inventory.redis_loop import LoopConnection
 from dom.model import Network
 
 DEFAULT_PREFIX = "dom:{ledger}:"
@@ -115,6 +117,9 @@ class RedisStore(IdempotencyBase, InventoryStore):
         self._load_wait = load_wait_seconds
         self._local = threading.local()
         self._own: weakref.WeakSet[AbstractConnection] = weakref.WeakSet()
+        self._loop_links: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopConnection] = (
+            weakref.WeakKeyDictionary()
+        )
         common = _lua("common")
         # name -> (SHA1, text): EVALSHA names a script by the SHA1 of its text
         self._scripts: dict[str, tuple[str, str]] = {
@@ -181,42 +186,23 @@ class RedisStore(IdempotencyBase, InventoryStore):
 
     def availability(self, skus: Sequence[str]) -> dict[str, dict[str, int]]:
         skus = list(skus)
-        if not skus:
-            return {}
-        reply = self._run("availability", *skus)
-        if reply[0] == "unknown_sku":
-            sku = skus[reply[1]]
-            raise UnknownSku(f"unknown SKU '{sku}'", column="sku")
-        return {
-            sku: dict(zip(flat[::2], flat[1::2], strict=True))
-            for sku, flat in zip(skus, reply[1], strict=True)
-        }
+        return _free_units(skus, self._run("availability", *skus)) if skus else {}
+
+    async def availability_async(self, skus: Sequence[str]) -> dict[str, dict[str, int]]:
+        skus = list(skus)
+        return _free_units(skus, await self._run_async("availability", *skus)) if skus else {}
 
     def reserve(
         self, reservation_id: str, items: Iterable[tuple[str, str, int]], *, ttl_seconds: float
     ) -> ReserveOutcome:
-        check_reservation_args(reservation_id, ttl_seconds)
-        wanted = canonical_items(items)
-        text = json.dumps(wanted, separators=(",", ":"))
-        ttl_ms = max(1, round(ttl_seconds * 1000))
-        reply = self._run("reserve", reservation_id, ttl_ms, text)
-        status = reply[0]
-        if status == "ok":
-            held = tuple(HoldItem(*item) for item in wanted)
-            return ReserveOutcome(Reservation(reservation_id, HELD, int(reply[1]) / 1000, held))
-        if status == "short":
-            flat = reply[1]
-            return ReserveOutcome(
-                None,
-                tuple(
-                    Shortage(flat[i], flat[i + 1], int(flat[i + 2]), int(flat[i + 3]))
-                    for i in range(0, len(flat), 4)
-                ),
-            )
-        if status == "exists":
-            raise closed_conflict(reservation_id, reply[1])
-        _raise_unknown(status, wanted[reply[1]][:2], f"items[{reply[1]}]")
-        raise AssertionError(f"unexpected reply {reply!r}")
+        wanted, args = _reserve_args(reservation_id, items, ttl_seconds)
+        return _reserve_outcome(reservation_id, wanted, self._run("reserve", *args))
+
+    async def reserve_async(
+        self, reservation_id: str, items: Iterable[tuple[str, str, int]], *, ttl_seconds: float
+    ) -> ReserveOutcome:
+        wanted, args = _reserve_args(reservation_id, items, ttl_seconds)
+        return _reserve_outcome(reservation_id, wanted, await self._run_async("reserve", *args))
 
     def commit(self, reservation_id: str) -> Reservation:
         res = self._settle(reservation_id, COMMITTED)
@@ -324,6 +310,8 @@ class RedisStore(IdempotencyBase, InventoryStore):
     def close(self) -> None:
         for conn in list(self._own):
             conn.disconnect()
+        for link in list(self._loop_links.values()):
+            link.close()
         self._r.close()
 
     # idempotency primitives
@@ -355,6 +343,31 @@ class RedisStore(IdempotencyBase, InventoryStore):
             except redis.exceptions.NoScriptError:
                 conn.send_command("EVAL", text, 0, *self._head, *args)
                 return conn.read_response()
+
+    async def _run_async(self, script: str, *args: str | int) -> Any:
+        """``_run`` for a caller on an event loop: the loop's own pipelined connection
+        (``redis_loop``), so the loop serves other requests while Redis works."""
+        sha, text = self._scripts[script]
+        link = self._loop_connection()
+        if link is None:
+            return self._run(script, *args)
+        with self._guard():
+            try:
+                return await link.call("EVALSHA", sha, 0, *self._head, *args)
+            except redis.exceptions.NoScriptError:
+                return await link.call("EVAL", text, 0, *self._head, *args)
+
+    def _loop_connection(self) -> LoopConnection | None:
+        """The running loop's connection, made on first use; None for TLS, which keeps the
+        blocking path."""
+        pool = self._r.connection_pool
+        if pool.connection_class not in (redis.Connection, redis.UnixDomainSocketConnection):
+            return None
+        loop = asyncio.get_running_loop()
+        link = self._loop_links.get(loop)
+        if link is None:
+            link = self._loop_links[loop] = LoopConnection(pool.connection_kwargs)
+        return link
 
     def _connection(self) -> AbstractConnection:
         """This thread's own connection, made from the client's settings on first use; it
@@ -411,6 +424,49 @@ class RedisStore(IdempotencyBase, InventoryStore):
             if str(exc).startswith(_UNAVAILABLE_REPLIES):
                 raise StoreUnavailable(f"inventory store not serving: {exc}") from exc
             raise
+
+
+def _free_units(skus: list[str], reply: list[Any]) -> dict[str, dict[str, int]]:
+    """The availability script's reply as ``{sku: {fc_id: units}}``."""
+    if reply[0] == "unknown_sku":
+        raise UnknownSku(f"unknown SKU '{skus[reply[1]]}'", column="sku")
+    return {
+        sku: dict(zip(flat[::2], flat[1::2], strict=True))
+        for sku, flat in zip(skus, reply[1], strict=True)
+    }
+
+
+def _reserve_args(
+    reservation_id: str, items: Iterable[tuple[str, str, int]], ttl_seconds: float
+) -> tuple[list[tuple[str, str, int]], tuple[str, int, str]]:
+    """The checked, canonical items of a hold and the reserve script's arguments."""
+    check_reservation_args(reservation_id, ttl_seconds)
+    wanted = canonical_items(items)
+    text = json.dumps(wanted, separators=(",", ":"))
+    return wanted, (reservation_id, max(1, round(ttl_seconds * 1000)), text)
+
+
+def _reserve_outcome(
+    reservation_id: str, wanted: list[tuple[str, str, int]], reply: list[Any]
+) -> ReserveOutcome:
+    """The reserve script's reply as an outcome (or the error it reports)."""
+    status = reply[0]
+    if status == "ok":
+        held = tuple(HoldItem(*item) for item in wanted)
+        return ReserveOutcome(Reservation(reservation_id, HELD, int(reply[1]) / 1000, held))
+    if status == "short":
+        flat = reply[1]
+        return ReserveOutcome(
+            None,
+            tuple(
+                Shortage(flat[i], flat[i + 1], int(flat[i + 2]), int(flat[i + 3]))
+                for i in range(0, len(flat), 4)
+            ),
+        )
+    if status == "exists":
+        raise closed_conflict(reservation_id, reply[1])
+    _raise_unknown(status, wanted[reply[1]][:2], f"items[{reply[1]}]")
+    raise AssertionError(f"unexpected reply {reply!r}")
 
 
 def _with_sha(text: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -76,6 +77,26 @@ def test_reserve_holds_every_item_or_none(make_stores: MakeStores):
     ok = store.reserve("r2", [("FC0", "S0", 2), ("FC1", "S0", 3)], ttl_seconds=60)
     assert ok.ok and ok.reservation is not None and ok.reservation.state == HELD
     assert store.availability(["S0"]) == {"S0": {"FC0": 2, "FC1": 0}}
+
+
+def test_async_calls_answer_as_the_blocking_ones(make_stores: MakeStores):
+    """availability_async and reserve_async (the event loop's calls) read and hold the same
+    ledger as availability and reserve, short holds and unknown ids included."""
+    [store] = make_stores(NET)
+
+    async def calls() -> None:
+        assert await store.availability_async(["S0", "S1"]) == store.availability(["S0", "S1"])
+        short = await store.reserve_async("r1", [("FC0", "S1", 3)], ttl_seconds=60)
+        assert short.short == (Shortage("FC0", "S1", 3, 2),)
+        held = await store.reserve_async("r2", [("FC0", "S0", 2)], ttl_seconds=60)
+        assert held.reservation == store.reservation("r2")
+        assert await store.availability_async(["S0"]) == {"S0": {"FC0": 2, "FC1": 3}}
+        with pytest.raises(UnknownSku, match="S7"):
+            await store.availability_async(["S7"])
+        with pytest.raises(UnknownNode, match=r"items\[0\]\.fc_id"):
+            await store.reserve_async("r3", [("FC9", "S0", 1)], ttl_seconds=60)
+
+    asyncio.run(calls())
 
 
 def test_reserve_at_a_disabled_node_is_short(make_stores: MakeStores):

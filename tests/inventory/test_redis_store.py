@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,10 @@ CALLS: dict[str, Callable[[InventoryStore], object]] = {
     "load": lambda s: s.load(NET),
     "availability": lambda s: s.availability(["S0"]),
     "reserve": lambda s: s.reserve("r1", [("FC0", "S0", 1)], ttl_seconds=60),
+    "availability_async": lambda s: asyncio.run(s.availability_async(["S0"])),
+    "reserve_async": lambda s: asyncio.run(
+        s.reserve_async("r1", [("FC0", "S0", 1)], ttl_seconds=60)
+    ),
     "commit": lambda s: s.commit("r1"),
     "release": lambda s: s.release("r1"),
     "fulfil": lambda s: s.fulfil("FC0", "S0", 1),
@@ -80,6 +85,63 @@ def test_store_recovers_when_redis_comes_back(redis_server: RedisServer, redis_u
         redis_server.start()
     store.load(NET)  # this test server keeps no data across a restart
     assert store.reserve("r2", [("FC0", "S0", 1)], ttl_seconds=60).ok
+
+
+def test_async_calls_recover_when_redis_comes_back(redis_server: RedisServer, redis_url: str):
+    """On one event loop: Redis stopped gives StoreUnavailable, and once it is back the loop's
+    connection is made again by the next call."""
+    store = RedisStore.from_url(redis_url)
+    store.load(NET)
+
+    async def calls() -> None:
+        assert (await store.reserve_async("r1", [("FC0", "S0", 1)], ttl_seconds=60)).ok
+        redis_server.stop()
+        try:
+            with pytest.raises(StoreUnavailable, match="unreachable"):
+                await store.availability_async(["S0"])
+            with pytest.raises(StoreUnavailable, match="unreachable"):
+                await store.availability_async(["S0"])
+        finally:
+            redis_server.start()
+        store.load(NET)
+        assert await store.availability_async(["S0"]) == {"S0": {"FC0": 3, "FC1": 2}}
+
+    asyncio.run(calls())
+
+
+def test_async_call_without_a_reply_times_out_and_reconnects(redis_url: str):
+    """A reply later than the socket timeout is StoreUnavailable (the connection is dropped, so
+    no late reply reaches another caller); the next call answers on a new connection."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True, socket_timeout=0.3)
+    store = RedisStore(client, prefix="t:{timeout}:")
+    store.load(NET)
+
+    async def calls() -> None:
+        assert await store.availability_async(["S0"]) == store.availability(["S0"])
+        redis.Redis.from_url(redis_url).client_pause(1000, all=True)
+        with pytest.raises(StoreUnavailable, match="no reply"):
+            await store.availability_async(["S0"])
+        await asyncio.sleep(1.0)
+        assert await store.availability_async(["S0"]) == {"S0": {"FC0": 3, "FC1": 2}}
+
+    asyncio.run(calls())
+
+
+def test_async_calls_in_flight_together_get_their_own_replies(redis_url: str):
+    """Many calls pipelined on one connection each get the reply to their own command, also on
+    another database (selected when connecting) and after Redis lost its scripts."""
+    url = redis_url.rsplit("/", 1)[0] + "/3"
+    store = RedisStore.from_url(url, prefix="t:{pipe}:")
+    store.load(NET)
+    asks = [["S0"], ["S1"], ["S0", "S1"], ["S1", "S0"]] * 10
+
+    async def calls() -> list[dict[str, dict[str, int]]]:
+        return list(await asyncio.gather(*(store.availability_async(a) for a in asks)))
+
+    assert asyncio.run(calls()) == [store.availability(a) for a in asks]
+    redis.Redis.from_url(url).script_flush()
+    assert asyncio.run(calls()) == [store.availability(a) for a in asks]
+    assert redis.Redis.from_url(redis_url).exists("t:{pipe}:skus") == 0
 
 
 def test_replicas_loading_together_write_the_ledger_once(redis_url: str):
