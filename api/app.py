@@ -23,7 +23,7 @@ from api.deps import Services
 from api.jobs import InProcessJobs, JobQueue, RQJobs
 from api.metrics import Metrics
 from api.middleware import BodyLimit, Timing
-from api.routes import ROUTERS
+from api.routes import ROUTERS, route
 from api.schemas import AllocationRequest
 from api.settings import Settings
 from dom.inventory import InventoryStore, MemoryStore, StoreUnavailable
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
+    app.router.routes.insert(0, route.ROUTE)
     for router in ROUTERS:
         app.include_router(router)
 
@@ -120,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 title=app.title,
                 version=app.version,
                 description=app.description,
-                routes=app.routes,
+                routes=[route.OPENAPI_ROUTE, *app.routes],
             )
             extra = AllocationRequest.model_json_schema(ref_template="#/components/schemas/{model}")
             components = schema.setdefault("components", {}).setdefault("schemas", {})

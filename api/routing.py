@@ -52,7 +52,7 @@ def _dense(network: Network, free: dict[str, dict[str, int]], skus: list[str]) -
     return out
 
 
-def route(
+async def route(
     router: Router,
     store: InventoryStore,
     metrics: Metrics,
@@ -62,7 +62,10 @@ def route(
     ttl_seconds: float,
     max_resolves: int,
 ) -> dict[str, Any]:
-    """The single-order plan (contracts §4) and, with ``reserve``, its hold (contracts §6)."""
+    """The single-order plan (contracts §4) and, with ``reserve``, its hold (contracts §6).
+
+    Async so that the event loop serves other requests while the ledger (Redis) answers.
+    """
     network = router.network
     orders = order_from_json(order, network)
     skus = router.skus_needed(orders)
@@ -71,7 +74,8 @@ def route(
         if attempt:
             store.incr("resolves")
             metrics.resolves.inc()
-        plan = router.route(orders, _dense(network, store.availability(skus), skus))
+        free = await store.availability_async(skus)
+        plan = router.route(orders, _dense(network, free, skus))
         answer = plan.to_json()
         outcome = "unfilled" if not answer["shipments"] else "partial"
         if not answer["unfilled"]:
@@ -83,7 +87,7 @@ def route(
             answer["reservation"] = None
             metrics.decisions.labels(outcome, "false").inc()
             return answer
-        held = store.reserve(reservation_id, plan.allocations, ttl_seconds=ttl_seconds)
+        held = await store.reserve_async(reservation_id, plan.allocations, ttl_seconds=ttl_seconds)
         if held.reservation is not None:
             ref = reservation_json(held.reservation)
             del ref["state"]

@@ -1,4 +1,5 @@
-"""One router per resource; ``ROUTERS`` is what the app factory mounts."""
+"""One router per resource; ``ROUTERS`` is what the app factory mounts (``route.ROUTE``, the hot
+path, is a plain Starlette route mounted first)."""
 
 from api.routes import (
     alerts,
@@ -7,11 +8,9 @@ from api.routes import (
     inventory,
     pick_routes,
     reservations,
-    route,
 )
 
 ROUTERS = (
-    route.router,
     reservations.router,
     inventory.router,
     alerts.router,
