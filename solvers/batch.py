@@ -9,10 +9,14 @@ single-order problems, each solved exactly by the kernel (``solvers.order``), so
 
 is a proven lower bound on the optimum for any non-negative prices (Lagrangian relaxation; the
 per-order local limits stay in the subproblem, so the bound is at least the LP bound of the
-whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Prices follow the sign of their
-subgradient (excess demand) with one step size per resource that grows while the sign holds and
-halves when it flips (RPROP, Riedmiller & Braun 1993): with hundreds of thousands of prices, one
-common Polyak step barely moves the bound at 100k orders, per-resource steps do.
+whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Every exact pass adds each order's
+relaxed plan to a pool of columns (``solvers.columns``); between exact passes the prices take
+``price_steps`` steps on the dual restricted to those columns, which costs about a tenth of an
+exact pass per step, so the prices get many more steps for the same time (column generation with
+a subgradient-solved master). Prices follow the sign of their subgradient (excess demand) with one
+step size per resource that grows while the sign holds and halves when it flips (RPROP, Riedmiller
+& Braun 1993): with hundreds of thousands of prices, one common Polyak step barely moves the
+bound at 100k orders, per-resource steps do. The bound is always the exact pass's.
 
 Plans come from the same prices (Acimovic & Graves 2015 use LP duals the same way): orders are
 routed one after another against the stock left, each by the kernel with the prices as opportunity
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from solvers.columns import ColumnPool
 from solvers.instance import Instance, csr_gather
 from solvers.lns import RuinRecreate
 from solvers.order import (
@@ -48,6 +53,9 @@ from solvers.result import Result, Status
 Progress = Callable[[float, str], None]
 _LNS_CHUNK = 2000  # ruin-and-recreate moves between clock checks
 _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
+# a restricted-dual pass over the pool costs about this share of an exact pass, in work counted
+# as single-order solves (measured on the 100k-order scale day)
+_RESTRICTED_PER_EXACT = 10
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class BatchParams:
 
     max_iterations: int = 100_000
     initial_rate: float = 0.1  # first price step, as a share of the per-unit backorder penalty
+    price_steps: int = 50  # restricted-dual steps between exact passes (``solvers.columns``)
     repair_every: int = 10
     improve_passes: int = 4
     lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
@@ -69,6 +78,7 @@ class BatchParams:
     def __post_init__(self) -> None:
         for name in (
             "max_iterations",
+            "price_steps",
             "repair_every",
             "improve_passes",
             "neighbourhood",
@@ -198,21 +208,26 @@ class _Search:
         self.inst = inst
         self.params = params
         self.deadline = deadline
-        self.price = _initial_prices(inst)
-        self.cap_price = np.zeros(inst.num_nodes)
+        self.pool = ColumnPool(inst)
+        # every order may go unfilled: the restricted dual never prices stock above that
+        self.pool.add(np.full(inst.num_lines, -1, np.int64))
+        # one flat price per resource (``ColumnPool``); ``price``/``cap_price`` are views of it
+        self.prices = np.zeros(self.pool.num_resources)
+        stock = inst.num_nodes * inst.num_skus
+        self.price = self.prices[:stock].reshape(inst.available.shape)
+        self.cap_price = self.prices[stock:]
+        self.price[...] = _initial_prices(inst)
         unit_penalty = float(
             np.max(inst.line_backorder / np.maximum(inst.line_units, 1), initial=1.0)
         )
         self.max_rate = unit_penalty
-        self.rate = np.full(inst.available.shape, params.initial_rate * unit_penalty)
-        self.cap_rate = np.full(inst.num_nodes, params.initial_rate * unit_penalty)
-        self.last_sign = np.zeros(inst.available.shape, np.int8)
-        self.cap_last_sign = np.zeros(inst.num_nodes, np.int8)
+        self.rate = np.full(self.pool.num_resources, params.initial_rate * unit_penalty)
+        self.last_sign = np.zeros(self.pool.num_resources, np.int8)
         self.finite_cap = np.isfinite(inst.capacity)
         self.best_assign = np.full(inst.num_lines, -1, np.int64)
         self.best_cost = float(inst.line_backorder.sum())
         self.bound = -np.inf
-        self.best_price: tuple[np.ndarray, np.ndarray] | None = None
+        self.best_prices: np.ndarray | None = None
         self.iterations = 0
         self.repairs = 0
 
@@ -232,9 +247,7 @@ class _Search:
             *self._args(), inst.available, inst.capacity, inst.ship_cost, inst.split_penalty,
             inst.max_shipments, self.price, self.cap_price, assign, per_order,
         )  # fmt: skip
-        cap_term = float(self.cap_price[self.finite_cap] @ inst.capacity[self.finite_cap])
-        bound = float(per_order.sum()) - float(np.sum(self.price * inst.available)) - cap_term
-        return bound, assign
+        return float(per_order.sum() - (self.prices * self.pool.supply).sum()), assign
 
     def route(
         self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None
@@ -307,36 +320,45 @@ class _Search:
     def gap(self) -> float:
         return (self.best_cost - self.bound) / max(self.best_cost, 1e-9)
 
-    def step(self, relaxed_assign: np.ndarray) -> bool:
-        """One projected subgradient step; False when the relaxed plan needs no correction."""
-        inst = self.inst
-        used, used_cap = plan_usage(inst, relaxed_assign)
-        g = (used - inst.available).astype(np.float64)
-        g[(self.price <= 0) & (g < 0)] = 0.0
-        g_cap = np.where(
-            self.finite_cap, used_cap - np.where(self.finite_cap, inst.capacity, 0), 0.0
-        )
-        g_cap[(self.cap_price <= 0) & (g_cap < 0)] = 0.0
-        if not g.any() and not g_cap.any():
-            return False
-        self._sign_step(g, g_cap)
-        return True
+    def needs_step(self, relaxed_assign: np.ndarray) -> bool:
+        """Whether the relaxed plan over-uses a resource or leaves a priced one slack; if not,
+        it is feasible and complementary: the prices are optimal."""
+        return bool(self._subgradient(self._usage(relaxed_assign)).any())
 
-    def _sign_step(self, g: np.ndarray, g_cap: np.ndarray) -> None:
+    def _usage(self, assign: np.ndarray) -> np.ndarray:
+        used, used_cap = plan_usage(self.inst, assign)
+        return np.concatenate([used.reshape(-1), used_cap]).astype(np.float64)
+
+    def _subgradient(self, usage: np.ndarray) -> np.ndarray:
+        """Excess demand per resource, zero where the price is already at its bound 0."""
+        g = usage - self.pool.supply
+        g[~self.pool.finite | ((self.prices <= 0) & (g < 0))] = 0.0
+        return g
+
+    def price_search(self, steps: int) -> None:
+        """``steps`` subgradient steps on the restricted dual (``solvers.columns``); the prices
+        end at the best restricted point seen."""
+        best_value = -np.inf
+        best = self.prices.copy()
+        for _ in range(steps):
+            value, usage = self.pool.restricted(self.prices)
+            if value > best_value:
+                best_value = value
+                best[...] = self.prices
+            self._sign_step(self._subgradient(usage))
+        self.prices[...] = best
+
+    def _sign_step(self, g: np.ndarray) -> None:
         """Per-resource sign steps (RPROP, Riedmiller & Braun 1993): each price moves by its own
         rate, which grows while its excess demand keeps its sign and halves when it flips, so
         every resource's price settles at its own pace."""
-        for price, rate, last, grad in (
-            (self.price, self.rate, self.last_sign, g),
-            (self.cap_price, self.cap_rate, self.cap_last_sign, g_cap),
-        ):
-            sign = np.sign(grad).astype(np.int8)
-            turn = sign * last
-            rate[turn > 0] *= 1.2
-            rate[turn < 0] *= 0.5
-            np.clip(rate, 1e-4, self.max_rate, out=rate)
-            np.maximum(price + rate * sign, 0.0, out=price)
-            last[...] = np.where(turn < 0, 0, sign)
+        sign = np.sign(g).astype(np.int8)
+        turn = sign * self.last_sign
+        self.rate[turn > 0] *= 1.2
+        self.rate[turn < 0] *= 0.5
+        np.clip(self.rate, 1e-4, self.max_rate, out=self.rate)
+        np.maximum(self.prices + self.rate * sign, 0.0, out=self.prices)
+        self.last_sign[...] = np.where(turn < 0, 0, sign)
 
 
 class _Budget:
@@ -409,9 +431,10 @@ def solve(
         search.iterations = it + 1
         bound, relaxed_assign = search.relaxed()
         budget.spend(inst.num_orders)
+        search.pool.add(relaxed_assign)
         if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
             search.bound = bound
-            search.best_price = (search.price.copy(), search.cap_price.copy())
+            search.best_prices = search.prices.copy()
         if it % params.repair_every == 0 and budget.repair_allowed():
             with budget.repairing():
                 search.repair(relaxed_assign)
@@ -419,11 +442,13 @@ def solve(
             progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
         if search.gap() <= params.gap_tolerance or budget.lagrangian_over():
             break
-        if not search.step(relaxed_assign):
+        if not search.needs_step(relaxed_assign):
             break
-    if search.gap() > params.gap_tolerance and search.best_price is not None:
+        search.price_search(params.price_steps)
+        budget.spend(params.price_steps * inst.num_orders // _RESTRICTED_PER_EXACT)
+    if search.gap() > params.gap_tolerance and search.best_prices is not None:
         # a last plan from the prices of the best bound
-        search.price, search.cap_price = search.best_price
+        search.prices[...] = search.best_prices
         search.repair(search.relaxed()[1])
     lns = RuinRecreate(inst, size=params.neighbourhood)
     moves = 0

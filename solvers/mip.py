@@ -9,9 +9,6 @@ has whole-order patterns. Stock per (node, SKU) and capacity per node couple the
 penalty ``split * max(0, shipments - 1)`` is ``split * (shipments - 1 + v)`` with ``v >= 1 -
 shipments``, ``v`` in [0, 1]. The model is built as a MathOpt ``ModelProto`` straight from numpy
 arrays (no Python object per variable) and solved by HiGHS from the ``ortools`` wheel.
-
-``solve_columns`` solves the same coupling over given whole-order plans (a restricted master
-problem): the batch solver uses it to combine the plans its Lagrangian search has seen.
 """
 
 from __future__ import annotations

@@ -1,0 +1,75 @@
+"""The column pool: distinct plans only, and a restricted dual that is exact on its own plans and
+never below the Lagrangian (so searching prices on it cannot fake a bound)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dom.costs import build_instance
+from solvers.columns import ColumnPool
+from solvers.instance import Instance
+from solvers.order import plan_costs, plan_usage, solve_order
+from tests.factories import random_network, random_orders
+
+
+def _instance(seed: int) -> Instance:
+    rng = np.random.default_rng(seed)
+    network = random_network(rng, num_nodes=4, num_skus=5, stock_high=3, capacity_high=8)
+    return build_instance(network, random_orders(rng, network, num_orders=12, max_lines=4))
+
+
+def _random_prices(inst: Instance, pool: ColumnPool, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    prices = rng.exponential(5.0, pool.num_resources) * (rng.random(pool.num_resources) < 0.6)
+    prices[~pool.finite] = 0.0
+    return prices
+
+
+def _lagrangian(inst: Instance, pool: ColumnPool, prices: np.ndarray) -> tuple[float, np.ndarray]:
+    """The exact Lagrangian at ``prices`` (every order by the kernel) and its relaxed plan."""
+    stock = inst.num_nodes * inst.num_skus
+    price, cap_price = prices[:stock].reshape(inst.available.shape), prices[stock:]
+    assign = np.full(inst.num_lines, -1, np.int64)
+    total = 0.0
+    for o in range(inst.num_orders):
+        cost, lines = solve_order(inst, o, price=price, cap_price=cap_price)
+        total += cost
+        assign[inst.line_ptr[o] : inst.line_ptr[o + 1]] = lines
+    return total - float(prices @ pool.supply), assign
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_restricted_dual_is_exact_on_its_plans_and_never_below_the_lagrangian(seed: int) -> None:
+    inst = _instance(seed)
+    pool = ColumnPool(inst)
+    pool.add(np.full(inst.num_lines, -1, np.int64))
+    for k in range(3):
+        prices = _random_prices(inst, pool, seed + k)
+        bound, relaxed = _lagrangian(inst, pool, prices)
+        pool.add(relaxed)
+        value, _ = pool.restricted(prices)
+        assert value == pytest.approx(bound, rel=1e-9, abs=1e-9)
+        other = _random_prices(inst, pool, seed + 100 + k)
+        assert pool.restricted(other)[0] >= _lagrangian(inst, pool, other)[0] - 1e-9
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_plan_is_added_once_and_its_usage_and_cost_are_the_plans(seed: int) -> None:
+    inst = _instance(seed)
+    rng = np.random.default_rng(seed)
+    assign = np.where(
+        rng.random(inst.num_lines) < 0.3, -1, rng.integers(0, inst.num_nodes, inst.num_lines)
+    )
+    pool = ColumnPool(inst)
+    assert pool.add(assign) == inst.num_orders
+    assert pool.add(assign.copy()) == 0
+    assert pool.num_columns == inst.num_orders
+    value, usage = pool.restricted(np.zeros(pool.num_resources))
+    stock, capacity = plan_usage(inst, assign)
+    assert np.array_equal(usage, np.concatenate([stock.reshape(-1), capacity]))
+    assert value == pytest.approx(float(plan_costs(inst, assign).sum()))
