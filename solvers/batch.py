@@ -56,6 +56,7 @@ _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 # a restricted-dual pass over the pool costs about this share of an exact pass, in work counted
 # as single-order solves (measured on the 100k-order scale day)
 _RESTRICTED_PER_EXACT = 10
+_MAX_PRICE_STEPS = 100
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class BatchParams:
 
     max_iterations: int = 100_000
     initial_rate: float = 0.1  # first price step, as a share of the per-unit backorder penalty
-    price_steps: int = 50  # restricted-dual steps between exact passes (``solvers.columns``)
+    price_steps: int = 10  # first restricted-dual steps between exact passes (``solvers.columns``)
     repair_every: int = 10
     improve_passes: int = 4
     lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
@@ -427,6 +428,8 @@ def solve(
     deadline = start + time_limit
     search = _Search(inst, params, deadline)
     budget = _Budget(params, time_limit, inst.num_orders)
+    steps = params.price_steps
+    last_bound = -np.inf
     for it in range(params.max_iterations):
         search.iterations = it + 1
         bound, relaxed_assign = search.relaxed()
@@ -435,6 +438,12 @@ def solve(
         if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
             search.bound = bound
             search.best_prices = search.prices.copy()
+        if it > 0:
+            # more restricted steps while they pay off in the exact bound, fewer when the pool
+            # is too thin for them (its dual then runs away from the true one)
+            rose = bound > last_bound
+            steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, 1)
+        last_bound = bound
         if it % params.repair_every == 0 and budget.repair_allowed():
             with budget.repairing():
                 search.repair(relaxed_assign)
@@ -444,8 +453,8 @@ def solve(
             break
         if not search.needs_step(relaxed_assign):
             break
-        search.price_search(params.price_steps)
-        budget.spend(params.price_steps * inst.num_orders // _RESTRICTED_PER_EXACT)
+        search.price_search(steps)
+        budget.spend(steps * inst.num_orders // _RESTRICTED_PER_EXACT)
     if search.gap() > params.gap_tolerance and search.best_prices is not None:
         # a last plan from the prices of the best bound
         search.prices[...] = search.best_prices
