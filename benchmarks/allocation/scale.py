@@ -37,7 +37,8 @@ def _peak_mb() -> float:
 def _generate(folder: Path, args: argparse.Namespace) -> None:
     if (folder / "orders.csv").is_file():
         return
-    exe = shutil.which("dom")
+    # the console script beside this interpreter first: an unactivated venv has it there
+    exe = shutil.which("dom", path=str(Path(sys.executable).parent)) or shutil.which("dom")
     if exe is None:
         sys.exit("the dom console script is not installed: pip install -e .")
     subprocess.run(

@@ -40,8 +40,9 @@ def _dom(monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str,
 
 
 def _dom_process(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``dom`` console script in a child process."""
-    exe = shutil.which("dom")
+    """Run the installed ``dom`` console script in a child process (the one installed beside this
+    interpreter, so an unactivated venv is found too)."""
+    exe = shutil.which("dom", path=str(Path(sys.executable).parent)) or shutil.which("dom")
     assert exe is not None, "the dom console script is not installed (pip install -e .)"
     return subprocess.run(
         [exe, *args], capture_output=True, text=True, timeout=300, cwd=ROOT, check=False
