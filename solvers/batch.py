@@ -11,12 +11,13 @@ is a proven lower bound on the optimum for any non-negative prices (Lagrangian r
 per-order local limits stay in the subproblem, so the bound is at least the LP bound of the
 whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Every exact pass adds each order's
 relaxed plan to a pool of columns (``solvers.columns``); between exact passes the prices take
-``price_steps`` steps on the dual restricted to those columns, which costs about a tenth of an
-exact pass per step, so the prices get many more steps for the same time (column generation with
-a subgradient-solved master). Prices follow the sign of their subgradient (excess demand) with one
-step size per resource that grows while the sign holds and halves when it flips (RPROP, Riedmiller
-& Braun 1993): with hundreds of thousands of prices, one common Polyak step barely moves the
-bound at 100k orders, per-resource steps do. The bound is always the exact pass's.
+steps on the dual restricted to those columns, each about a tenth of an exact pass, so the prices
+get many more steps for the same time (column generation with a subgradient-solved master; the
+number of steps per pass adapts, from ``price_steps`` up, to how well they pay off). Prices follow
+the sign of their subgradient (excess demand) with one step size per resource that grows while the
+sign holds and halves when it flips (RPROP, Riedmiller & Braun 1993): with hundreds of thousands of
+prices, one common Polyak step barely moves the bound at 100k orders, per-resource steps do. The
+bound is always the exact pass's.
 
 Plans come from the same prices (Acimovic & Graves 2015 use LP duals the same way): orders are
 routed one after another against the stock left, each by the kernel with the prices as opportunity
@@ -224,7 +225,6 @@ class _Search:
         self.max_rate = unit_penalty
         self.rate = np.full(self.pool.num_resources, params.initial_rate * unit_penalty)
         self.last_sign = np.zeros(self.pool.num_resources, np.int8)
-        self.finite_cap = np.isfinite(inst.capacity)
         self.best_assign = np.full(inst.num_lines, -1, np.int64)
         self.best_cost = float(inst.line_backorder.sum())
         self.bound = -np.inf
@@ -324,11 +324,7 @@ class _Search:
     def needs_step(self, relaxed_assign: np.ndarray) -> bool:
         """Whether the relaxed plan over-uses a resource or leaves a priced one slack; if not,
         it is feasible and complementary: the prices are optimal."""
-        return bool(self._subgradient(self._usage(relaxed_assign)).any())
-
-    def _usage(self, assign: np.ndarray) -> np.ndarray:
-        used, used_cap = plan_usage(self.inst, assign)
-        return np.concatenate([used.reshape(-1), used_cap]).astype(np.float64)
+        return bool(self._subgradient(self.pool.usage(relaxed_assign)).any())
 
     def _subgradient(self, usage: np.ndarray) -> np.ndarray:
         """Excess demand per resource, zero where the price is already at its bound 0."""

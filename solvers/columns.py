@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 
 from solvers.instance import Instance, csr_gather
-from solvers.order import plan_costs
+from solvers.order import plan_costs, plan_usage
 
 
 @nb.njit(cache=True, parallel=True)
@@ -113,6 +113,11 @@ class ColumnPool:
             [[0], np.cumsum(np.bincount(self.col_order, minlength=inst.num_orders))]
         )
         return len(orders)
+
+    def usage(self, assign: np.ndarray) -> np.ndarray:
+        """What a whole plan ``assign`` uses of each flat resource."""
+        stock, capacity = plan_usage(self.inst, assign)
+        return np.concatenate([stock.reshape(-1), capacity]).astype(np.float64)
 
     def restricted(self, price: np.ndarray) -> tuple[float, np.ndarray]:
         """The restricted dual at flat ``price`` and the resources its choices use (the
