@@ -58,6 +58,7 @@ _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 # as single-order solves (measured on the 100k-order scale day)
 _RESTRICTED_PER_EXACT = 10
 _MAX_PRICE_STEPS = 100
+_TARGETS = 16  # relaxed plans kept as targets of ejection moves (``solvers.lns``)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ class _Search:
         self.best_prices: np.ndarray | None = None
         self.iterations = 0
         self.repairs = 0
+        self.targets: list[np.ndarray] = []  # the latest relaxed plans, oldest first
 
     def _args(self) -> tuple:
         i = self.inst
@@ -431,6 +433,7 @@ def solve(
         bound, relaxed_assign = search.relaxed()
         budget.spend(inst.num_orders)
         search.pool.add(relaxed_assign)
+        search.targets = [*search.targets[1 - _TARGETS :], relaxed_assign]
         if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
             search.bound = bound
             search.best_prices = search.prices.copy()
@@ -456,12 +459,14 @@ def solve(
         search.prices[...] = search.best_prices
         search.repair(search.relaxed()[1])
     lns = RuinRecreate(inst, size=params.neighbourhood)
+    targets = np.array(search.targets) if search.targets else None
     moves = 0
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
     while search.gap() > params.gap_tolerance and not budget.over() and idle < params.lns_patience:
-        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK)
+        solves = lns.solves
+        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK, targets)
         moves += _LNS_CHUNK
-        budget.spend(_LNS_CHUNK * params.neighbourhood)
+        budget.spend(lns.solves - solves)
         idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
             search.offer(assign)

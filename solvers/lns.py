@@ -1,10 +1,16 @@
 """Ruin-and-recreate improvement of a batch plan (large neighbourhood search).
 
 Coordinate descent (re-routing one order against all others) cannot move scarce stock from one
-order to another. Here a neighbourhood of orders that compete for the same SKU is released
-together and re-routed one by one, in a random order, each by the exact single-order kernel
-against what the rest of the plan leaves; the new plan of the neighbourhood is kept only if it is
-cheaper (Shaw 1998, "related" removal; Ropke & Pisinger 2006, Transp. Sci. 40(4), ALNS).
+order to another. Here a neighbourhood of orders is released together and re-routed one by one,
+each by the exact single-order kernel against what the rest of the plan leaves; the new plan of the
+neighbourhood is kept only if it is cheaper (Ropke & Pisinger 2006, Transp. Sci. 40(4), ALNS).
+Two ways pick the neighbourhood, each chosen in proportion to what it has saved lately:
+
+- *related*: random orders that demand one SKU, re-routed in a random order (Shaw 1998);
+- *ejection*: an order and the orders holding the stock that one of its *target* plans needs; the
+  order is re-routed first, then the orders it displaced. The targets are the relaxed plans of the
+  Lagrangian passes (``solvers.batch``): what each order would do if stock were priced right, so
+  the move tries exactly the trades the prices point to (ejection chains of depth one; Glover 1996).
 """
 
 from __future__ import annotations
@@ -15,52 +21,117 @@ import numpy as np
 from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES, _order_cost, _solve_order, _take, plan_usage
 
+_RELATED, _EJECTION = 0, 1
+
+
+@nb.njit(cache=True)
+def _holds(o, f, s, line_ptr, comp_ptr, comp_sku, assign):
+    """Whether order ``o`` draws SKU ``s`` from node ``f`` (``f < 0``: from any node)."""
+    for i in range(line_ptr[o], line_ptr[o + 1]):
+        if assign[i] < 0 or (f >= 0 and assign[i] != f):
+            continue
+        for c in range(comp_ptr[i], comp_ptr[i + 1]):
+            if comp_sku[c] == s:
+                return True
+    return False
+
+
+@nb.njit(cache=True)
+def _add(hood, count, o):
+    """Append ``o`` to ``hood[:count]`` unless there; returns the new count."""
+    for j in range(count):
+        if hood[j] == o:
+            return count
+    hood[count] = o
+    return count + 1
+
+
+@nb.njit(cache=True)
+def _related_hood(hood, line_ptr, comp_ptr, comp_sku, sku_ptr, sku_orders, assign):
+    """Up to ``len(hood)`` random orders demanding the first SKU of a random (preferably
+    unfilled) line."""
+    num_lines = len(assign)
+    li = np.random.randint(num_lines)
+    for _try in range(8):
+        if assign[li] < 0:
+            break
+        li = np.random.randint(num_lines)
+    s = comp_sku[comp_ptr[li]]
+    lo, hi = sku_ptr[s], sku_ptr[s + 1]
+    k = min(len(hood), hi - lo)
+    count = 0
+    for _draw in range(4 * k):
+        o = sku_orders[lo + np.random.randint(hi - lo)]
+        if line_ptr[o + 1] - line_ptr[o] <= MAX_EXACT_LINES:
+            count = _add(hood, count, o)
+            if count == k:
+                break
+    return count
+
+
+@nb.njit(cache=True)
+def _ejection_hood(
+    hood, order, target, line_ptr, comp_ptr, comp_sku, comp_units, sku_ptr, sku_orders, avail,
+    assign,
+):  # fmt: skip
+    """``order`` first, then the orders holding the stock its ``target`` plan lacks (at the
+    target's nodes), then other holders of those SKUs, up to ``len(hood)``."""
+    hood[0] = order
+    count = 1
+    for sweep in range(2):
+        near = sweep == 0
+        for i in range(line_ptr[order], line_ptr[order + 1]):
+            f = target[i]
+            if f < 0 or f == assign[i]:
+                continue
+            for c in range(comp_ptr[i], comp_ptr[i + 1]):
+                s = comp_sku[c]
+                if avail[f, s] >= comp_units[c]:
+                    continue
+                lo, hi = sku_ptr[s], sku_ptr[s + 1]
+                start = np.random.randint(hi - lo)
+                for j in range(hi - lo):
+                    if count == len(hood):
+                        return count
+                    o = sku_orders[lo + (start + j) % (hi - lo)]
+                    if o == order or line_ptr[o + 1] - line_ptr[o] > MAX_EXACT_LINES:
+                        continue
+                    if _holds(o, f if near else -1, s, line_ptr, comp_ptr, comp_sku, assign):
+                        count = _add(hood, count, o)
+    return count
+
 
 @nb.njit(cache=True)
 def _ruin_recreate(
-    rounds, size, seed, line_ptr, ship_complete, order_table, line_weight, line_backorder,
-    line_units, comp_ptr, comp_sku, comp_units, ship_cost, split, max_ship, sku_ptr,
-    sku_orders, avail, cap, assign,
+    rounds, kind, size, seed, movers, targets, line_ptr, ship_complete, order_table, line_weight,
+    line_backorder, line_units, comp_ptr, comp_sku, comp_units, ship_cost, split, max_ship,
+    sku_ptr, sku_orders, avail, cap, assign,
 ):  # fmt: skip
-    """``rounds`` ruin-and-recreate moves; ``avail``/``cap`` are what ``assign`` leaves.
-    Returns the total saving."""
+    """``rounds`` moves of one ``kind``; ``avail``/``cap`` are what ``assign`` leaves. Ejection
+    moves start from an order in ``movers`` and one of its ``targets`` rows. Returns the saving
+    and the number of orders re-routed."""
     np.random.seed(seed)
-    num_lines = len(line_weight)
     dummy_price = np.zeros((1, 1))
     dummy_cap_price = np.zeros(1)
     hood = np.empty(size, np.int64)
-    old = np.empty(num_lines, np.int64)  # scratch: old assignment of the released lines
+    old = np.empty(len(assign), np.int64)  # scratch: old assignment of the released lines
     saved = 0.0
+    solves = 0
     for _ in range(rounds):
-        # seed: a random line, preferably unfilled; its first SKU names the neighbourhood
-        li = np.random.randint(num_lines)
-        for _try in range(8):
-            if assign[li] < 0:
-                break
-            li = np.random.randint(num_lines)
-        s = comp_sku[comp_ptr[li]]
-        lo, hi = sku_ptr[s], sku_ptr[s + 1]
-        if hi - lo < 2:
-            continue
-        k = min(size, hi - lo)
-        # k distinct random orders demanding s (partial Fisher-Yates on a copy-free index)
-        count = 0
-        for _draw in range(4 * k):
-            o = sku_orders[lo + np.random.randint(hi - lo)]
-            if line_ptr[o + 1] - line_ptr[o] > MAX_EXACT_LINES:
-                continue
-            dup = False
-            for j in range(count):
-                if hood[j] == o:
-                    dup = True
-                    break
-            if not dup:
-                hood[count] = o
-                count += 1
-                if count == k:
-                    break
+        if kind == _EJECTION:
+            order = movers[np.random.randint(len(movers))]
+            target = targets[np.random.randint(targets.shape[0])]
+            count = _ejection_hood(
+                hood, order, target, line_ptr, comp_ptr, comp_sku, comp_units, sku_ptr,
+                sku_orders, avail, assign,
+            )  # fmt: skip
+            first = 1  # the order aiming at its target re-routes first
+        else:
+            count = _related_hood(hood, line_ptr, comp_ptr, comp_sku, sku_ptr, sku_orders, assign)
+            first = 0
         if count < 2:
             continue
+        solves += count
         before = 0.0
         for j in range(count):
             o = hood[j]
@@ -70,9 +141,8 @@ def _ruin_recreate(
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 old[i] = assign[i]
             _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1)
-        # recreate in a random order
-        for j in range(count - 1, 0, -1):
-            r = np.random.randint(j + 1)
+        for j in range(count - 1, first, -1):  # recreate in a random order
+            r = first + np.random.randint(j + 1 - first)
             hood[j], hood[r] = hood[r], hood[j]
         after = 0.0
         for j in range(count):
@@ -94,35 +164,57 @@ def _ruin_recreate(
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 assign[i] = old[i]
             _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
-    return saved
+    return saved, solves
 
 
 class RuinRecreate:
-    """Ruin-and-recreate moves on one instance; keeps its SKU-to-orders index between calls."""
+    """Ruin-and-recreate moves on one instance; keeps its SKU-to-orders index and how much each
+    kind of neighbourhood saved between calls."""
 
     def __init__(self, inst: Instance, *, size: int = 12, seed: int = 0) -> None:
         self.inst = inst
         self.size = size
-        self.seed = seed
+        self.rng = np.random.default_rng(seed)
         order_of_comp = np.repeat(
             np.repeat(np.arange(inst.num_orders), np.diff(inst.line_ptr)), np.diff(inst.comp_ptr)
         )
         pairs = np.unique(inst.comp_sku * inst.num_orders + order_of_comp)
         sku, self.sku_orders = np.divmod(pairs, inst.num_orders)
         self.sku_ptr = np.searchsorted(sku, np.arange(inst.num_skus + 1)).astype(np.int64)
+        # saving per move of each kind, smoothed; both start equal so both get tried
+        self.rate = np.ones(2)
+        self.solves = 0  # orders re-routed so far: the work done
 
-    def improve(self, assign: np.ndarray, rounds: int) -> tuple[np.ndarray, float]:
-        """``rounds`` moves on a copy of ``assign``; returns the new plan and what it saved."""
+    def improve(
+        self, assign: np.ndarray, rounds: int, targets: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float]:
+        """``rounds`` moves on a copy of ``assign``; returns the new plan and what it saved.
+
+        ``targets`` (plans, one per row) enable ejection moves, for the orders whose plan in
+        ``assign`` differs from one of them."""
         inst = self.inst
         assign = assign.copy()
+        movers = np.zeros(0, np.int64)
+        if targets is not None and len(targets) and inst.num_lines:
+            differs = (targets != assign[None, :]).any(axis=0).astype(np.int64)
+            per_order = np.add.reduceat(differs, inst.line_ptr[:-1])
+            movers = np.flatnonzero((per_order > 0) & (np.diff(inst.line_ptr) > 0))
+        else:
+            targets = np.full((1, inst.num_lines), -1, np.int64)
+        share = np.clip(self.rate[_EJECTION] / self.rate.sum(), 0.2, 0.8)
+        kind = _EJECTION if len(movers) and self.rng.random() < share else _RELATED
+        # an ejection neighbourhood holds the order and every order in its way: twice as many
+        size = 2 * self.size if kind == _EJECTION else self.size
         used, used_cap = plan_usage(inst, assign)
         avail = inst.available - used
         cap = inst.capacity - used_cap
-        self.seed += 1
-        saved = _ruin_recreate(
-            rounds, self.size, self.seed, inst.line_ptr, inst.ship_complete, inst.order_table,
-            inst.line_weight, inst.line_backorder, inst.line_units, inst.comp_ptr, inst.comp_sku,
-            inst.comp_units, inst.ship_cost, inst.split_penalty, inst.max_shipments,
-            self.sku_ptr, self.sku_orders, avail, cap, assign,
+        saved, solves = _ruin_recreate(
+            rounds, kind, size, int(self.rng.integers(2**31)), movers, targets, inst.line_ptr,
+            inst.ship_complete, inst.order_table, inst.line_weight, inst.line_backorder,
+            inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.ship_cost,
+            inst.split_penalty, inst.max_shipments, self.sku_ptr, self.sku_orders, avail, cap,
+            assign,
         )  # fmt: skip
+        self.solves += solves
+        self.rate[kind] = 0.5 * self.rate[kind] + 0.5 * (saved / rounds + 1e-9)
         return assign, float(saved)

@@ -1,0 +1,112 @@
+"""Ruin-and-recreate: moves keep plans feasible, report their saving, eject orders in the way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dom.costs import build_instance
+from dom.generate import generate
+from dom.io import load_network, load_orders
+from dom.model import Network
+from solvers import lns
+from solvers.batch import BatchParams, _Search
+from solvers.instance import Instance
+from solvers.order import plan_costs, plan_usage
+from tests.solvers.brute import check_assign
+
+
+def _blocked() -> Instance:
+    """Order 0 (SKUs 0 and 1) ships as one parcel only from node 0, where order 1 (SKU 0) holds
+    the one unit of SKU 0; order 1 could take node 1's unit for 1 more. Re-routing either order
+    alone cannot get there: only trading the unit does (25 -> 11)."""
+    return Instance(
+        line_ptr=np.array([0, 2, 3]),
+        ship_complete=np.array([False, False]),
+        order_table=np.array([[0, 0], [0, 1]], np.int32),
+        line_weight=np.ones(3),
+        line_backorder=np.full(3, 100.0),
+        line_units=np.ones(3, np.int64),
+        comp_ptr=np.array([0, 1, 2, 3]),
+        comp_sku=np.array([0, 1, 0]),
+        comp_units=np.ones(3, np.int64),
+        available=np.array([[1, 1], [1, 0]]),
+        capacity=np.full(2, np.inf),
+        ship_cost=np.array([[5.0, 5.0, 5.0], [6.0, 6.0, 6.0]]),
+        split_penalty=10.0,
+        max_shipments=0,
+    )
+
+
+def _moves(inst: Instance, assign: np.ndarray, kind: int, targets: np.ndarray, rounds: int):
+    """``rounds`` moves of one kind on a copy of ``assign``: (new plan, saving, solves)."""
+    rr = lns.RuinRecreate(inst)
+    assign = assign.copy()
+    used, used_cap = plan_usage(inst, assign)
+    differs = np.logical_or.reduceat((targets != assign).any(axis=0), inst.line_ptr[:-1])
+    saved, solves = lns._ruin_recreate(
+        rounds, kind, 8, 0, np.flatnonzero(differs), targets, inst.line_ptr, inst.ship_complete,
+        inst.order_table, inst.line_weight, inst.line_backorder, inst.line_units, inst.comp_ptr,
+        inst.comp_sku, inst.comp_units, inst.ship_cost, inst.split_penalty, inst.max_shipments,
+        rr.sku_ptr, rr.sku_orders, inst.available - used, inst.capacity - used_cap, assign,
+    )  # fmt: skip
+    return assign, saved, solves
+
+
+def test_an_ejection_move_trades_the_unit_in_the_way() -> None:
+    """From the split plan, one ejection move aimed at order 0's one-parcel plan re-routes order 0
+    first and the order it displaces after: the optimum, and the saving it reports."""
+    inst = _blocked()
+    split = np.array([1, 0, 0])  # order 0 split over both nodes, order 1 on node 0's unit
+    assert plan_costs(inst, split).sum() == pytest.approx(25.0)
+    target = np.array([[0, 0, 0]])  # order 0 from node 0; order 1 as it is
+    assign, saved, solves = _moves(inst, split, lns._EJECTION, target, rounds=1)
+    assert assign.tolist() == [0, 0, 1]
+    assert saved == pytest.approx(14.0)
+    assert plan_costs(inst, assign).sum() == pytest.approx(11.0)
+    assert solves == 2
+
+
+def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was() -> None:
+    """At the optimum no move of either kind changes anything or claims a saving."""
+    inst = _blocked()
+    best = np.array([0, 0, 1])
+    for kind in (lns._RELATED, lns._EJECTION):
+        assign, saved, _ = _moves(inst, best, kind, np.array([[1, 0, 0]]), rounds=20)
+        assert assign.tolist() == best.tolist()
+        assert saved == 0.0
+
+
+@pytest.fixture(scope="module")
+def scarce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Instance]:
+    out: Path = tmp_path_factory.mktemp("lns")
+    generate(out, nodes=8, skus=200, orders=400, seed=5, stock_cover=0.8, capacity_cover=0.9)
+    network = load_network(out)
+    return network, build_instance(network, load_orders(out / "orders.csv", network))
+
+
+def test_moves_keep_the_plan_feasible_and_report_what_they_save(
+    scarce: tuple[Network, Instance],
+) -> None:
+    """On a generated scarce day, from the greedy-like plan of routing orders in turn, both kinds
+    of moves (ejections aimed at relaxed plans) keep every rule, save exactly what they report
+    and together save something."""
+    network, inst = scarce
+    search = _Search(inst, BatchParams(), deadline=float("inf"))
+    targets = np.array([search.relaxed()[1]])
+    assign = search.route(np.arange(inst.num_orders), prices=False)
+    start = float(plan_costs(inst, assign).sum())
+    rr = lns.RuinRecreate(inst, size=6, seed=1)
+    total = 0.0
+    for _ in range(10):
+        before = float(plan_costs(inst, assign).sum())
+        assign, saved = rr.improve(assign, 200, targets)
+        after = float(plan_costs(inst, assign).sum())
+        assert saved >= 0
+        assert before - after == pytest.approx(saved, rel=1e-9, abs=1e-6)
+        total += saved
+    assert check_assign(inst, assign, network.enabled).violations == []
+    assert total > 0.001 * start
+    assert rr.solves > 0
