@@ -23,8 +23,8 @@ Plans come from the same prices (Acimovic & Graves 2015 use LP duals the same wa
 routed one after another against the stock left, each by the kernel with the prices as opportunity
 costs, then improved by re-routing each order exactly against everything else (coordinate descent,
 after Xu, Allgor & Graves 2009); the rest of the time goes to ruin-and-recreate moves that
-trade scarce stock between orders (``solvers.lns``). Stops at the time limit or once the gap is
-closed.
+trade scarce stock between orders (``solvers.lns``), some aimed at the relaxed plans of the last
+passes. Stops at the time limit or once the gap is closed.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES, _order_cost, _solve_order, _take, plan_usage
 
 _RELATED, _EJECTION = 0, 1
+_LOOK = 4  # orders an ejection looks through per SKU, per place in the neighbourhood
 
 
 @nb.njit(cache=True)
@@ -75,7 +76,8 @@ def _ejection_hood(
     assign,
 ):  # fmt: skip
     """``order`` first, then the orders holding the stock its ``target`` plan lacks (at the
-    target's nodes), then other holders of those SKUs, up to ``len(hood)``."""
+    target's nodes), then other holders of those SKUs, up to ``len(hood)``; looks at a bounded
+    number of the orders demanding each SKU."""
     hood[0] = order
     count = 1
     for sweep in range(2):
@@ -90,7 +92,8 @@ def _ejection_hood(
                     continue
                 lo, hi = sku_ptr[s], sku_ptr[s + 1]
                 start = np.random.randint(hi - lo)
-                for j in range(hi - lo):
+                # a bounded look from a random place: a best seller has thousands of orders
+                for j in range(min(hi - lo, _LOOK * len(hood))):
                     if count == len(hood):
                         return count
                     o = sku_orders[lo + (start + j) % (hi - lo)]
@@ -181,7 +184,7 @@ class RuinRecreate:
         pairs = np.unique(inst.comp_sku * inst.num_orders + order_of_comp)
         sku, self.sku_orders = np.divmod(pairs, inst.num_orders)
         self.sku_ptr = np.searchsorted(sku, np.arange(inst.num_skus + 1)).astype(np.int64)
-        # saving per move of each kind, smoothed; both start equal so both get tried
+        # saving per order re-routed (the work) by each kind, smoothed; both start equal
         self.rate = np.ones(2)
         self.solves = 0  # orders re-routed so far: the work done
 
@@ -216,5 +219,5 @@ class RuinRecreate:
             assign,
         )  # fmt: skip
         self.solves += solves
-        self.rate[kind] = 0.5 * self.rate[kind] + 0.5 * (saved / rounds + 1e-9)
+        self.rate[kind] = 0.5 * self.rate[kind] + 0.5 * (saved / max(solves, 1) + 1e-9)
         return assign, float(saved)
