@@ -59,6 +59,10 @@ _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 _RESTRICTED_PER_EXACT = 10
 _MAX_PRICE_STEPS = 100
 _TARGETS = 16  # relaxed plans kept as targets of ejection moves (``solvers.lns``)
+_SMOOTHING = 0.5  # weight of the best prices when mixed with the LP master's (Wentges 1997)
+# pool entries (column x resource) PDLP gets through per second on the master, measured on a
+# 2-core machine: the master steps run only if three of them fit in their share of the time
+_MASTER_USES_PER_SECOND = 100_000
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class BatchParams:
     repair_every: int = 10
     improve_passes: int = 4
     lagrangian_share: float = 0.55  # of the time limit; the rest goes to ruin-and-recreate
+    master_share: float = 0.15  # of the time limit, the end of the Lagrangian share: LP master
     neighbourhood: int = 12  # orders released together by one ruin-and-recreate move
     lns_patience: int = 25  # stop after this many chunks of moves without a saving
     # With a work limit (single-order solves), every phase ends on work done instead of on the
@@ -94,6 +99,11 @@ class BatchParams:
         if not 0 < self.lagrangian_share <= 1:
             raise ValueError(
                 f"BatchParams.lagrangian_share must be in (0, 1], got {self.lagrangian_share}"
+            )
+        if not 0 <= self.master_share < self.lagrangian_share:
+            raise ValueError(
+                f"BatchParams.master_share must be in [0, lagrangian_share), got "
+                f"{self.master_share}"
             )
         if self.work_limit is not None and self.work_limit < 1:
             raise ValueError(f"BatchParams.work_limit must be >= 1, got {self.work_limit}")
@@ -233,6 +243,7 @@ class _Search:
         self.iterations = 0
         self.repairs = 0
         self.targets: list[np.ndarray] = []  # the latest relaxed plans, oldest first
+        self.master_steps = 0
 
     def _args(self) -> tuple:
         i = self.inst
@@ -334,6 +345,26 @@ class _Search:
         g[~self.pool.finite | ((self.prices <= 0) & (g < 0))] = 0.0
         return g
 
+    def exact_pass(self) -> tuple[float, np.ndarray]:
+        """The Lagrangian bound and relaxed plan at the current prices; the plan joins the pool
+        and the targets, the prices are kept if the bound is the best so far."""
+        bound, relaxed_assign = self.relaxed()
+        self.pool.add(relaxed_assign)
+        self.targets = [*self.targets[1 - _TARGETS :], relaxed_assign]
+        if bound > self.bound + 1e-9 * max(1.0, abs(bound)):
+            self.bound = bound
+            self.best_prices = self.prices.copy()
+        return bound, relaxed_assign
+
+    def master_step(self, time_limit: float) -> bool:
+        """Prices halfway between the best ones and the restricted master LP's (smoothed column
+        generation: the master's own prices over-trust the pool); False if the LP gave nothing."""
+        master = self.pool.master_prices(time_limit)
+        if master is None or self.best_prices is None:
+            return False
+        self.prices[...] = _SMOOTHING * self.best_prices + (1 - _SMOOTHING) * master
+        return True
+
     def price_search(self, steps: int) -> None:
         """``steps`` subgradient steps on the restricted dual (``solvers.columns``); the prices
         end at the best restricted point seen."""
@@ -399,12 +430,26 @@ class _Budget:
         self.repair_work += self.work - w0
         self.repair_seconds += time.perf_counter() - t0
 
-    def lagrangian_over(self) -> bool:
-        share = self.params.lagrangian_share
+    def master_fits(self, pool_uses: int) -> bool:
+        """Whether LP master steps run: on the clock only (PDLP is not reproducible by work),
+        and only when three of them fit in their share at the pool's size."""
+        seconds = self.params.master_share * self.time_limit
+        return self.params.work_limit is None and 3 * pool_uses <= (
+            _MASTER_USES_PER_SECOND * seconds
+        )
+
+    def lagrangian_over(self, master: bool) -> bool:
+        """The end of the subgradient price search; with ``master`` steps to come, before
+        their share."""
+        share = self.params.lagrangian_share - (self.params.master_share if master else 0.0)
         if self._elapsed() > share * self.time_limit:
             return True
         limit = self.params.work_limit
         return limit is not None and self.work >= share * limit
+
+    def master_left(self) -> float:
+        """Seconds left for LP master steps."""
+        return self.params.lagrangian_share * self.time_limit - self._elapsed()
 
     def over(self) -> bool:
         if self._elapsed() > self.time_limit - 0.05:
@@ -428,15 +473,17 @@ def solve(
     budget = _Budget(params, time_limit, inst.num_orders)
     steps = params.price_steps
     last_bound = -np.inf
+    converged = False  # the prices are optimal: no price step or master can raise the bound
+    master = False  # whether LP master steps follow the subgradient search
+
+    def report() -> None:
+        if progress is not None:
+            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
+
     for it in range(params.max_iterations):
         search.iterations = it + 1
-        bound, relaxed_assign = search.relaxed()
+        bound, relaxed_assign = search.exact_pass()
         budget.spend(inst.num_orders)
-        search.pool.add(relaxed_assign)
-        search.targets = [*search.targets[1 - _TARGETS :], relaxed_assign]
-        if bound > search.bound + 1e-9 * max(1.0, abs(bound)):
-            search.bound = bound
-            search.best_prices = search.prices.copy()
         if it > 0:
             # more restricted steps while they pay off in the exact bound, fewer when the pool
             # is too thin for them (its dual then runs away from the true one)
@@ -446,14 +493,31 @@ def solve(
         if it % params.repair_every == 0 and budget.repair_allowed():
             with budget.repairing():
                 search.repair(relaxed_assign)
-        if progress is not None:
-            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
-        if search.gap() <= params.gap_tolerance or budget.lagrangian_over():
+        report()
+        master = budget.master_fits(search.pool.num_uses)
+        if search.gap() <= params.gap_tolerance or budget.lagrangian_over(master):
             break
         if not search.needs_step(relaxed_assign):
+            converged = True
             break
         search.price_search(steps)
         budget.spend(steps * inst.num_orders // _RESTRICTED_PER_EXACT)
+    stalled = 0
+    while (
+        master
+        and not converged
+        and search.gap() > params.gap_tolerance
+        and stalled < 2
+        and budget.master_left() > 0
+    ):
+        before = search.bound
+        if not search.master_step(budget.master_left()):
+            break
+        search.exact_pass()
+        budget.spend(inst.num_orders)
+        search.master_steps += 1
+        stalled = stalled + 1 if search.bound <= before + 1e-5 * abs(before) else 0
+        report()
     if search.gap() > params.gap_tolerance and search.best_prices is not None:
         # a last plan from the prices of the best bound
         search.prices[...] = search.best_prices
@@ -470,8 +534,7 @@ def solve(
         idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
             search.offer(assign)
-        if progress is not None:
-            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
+        report()
     bound = min(search.bound, search.best_cost)
     gap = (search.best_cost - bound) / max(search.best_cost, 1e-9)
     return Result(
@@ -481,5 +544,10 @@ def solve(
         objective=search.best_cost,
         bound=bound,
         runtime=time.perf_counter() - start,
-        stats={"iterations": search.iterations, "repairs": search.repairs, "lns_moves": moves},
+        stats={
+            "iterations": search.iterations,
+            "master_steps": search.master_steps,
+            "repairs": search.repairs,
+            "lns_moves": moves,
+        },
     )

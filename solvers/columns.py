@@ -8,7 +8,9 @@ about what one exact pass does. The exact pass then prices the new prices: it yi
 bound (the restricted dual is not one) and the plans that join the pool. This is column
 generation with the restricted master's dual optimised by subgradient steps instead of an LP
 solver (Lübbecke & Desrosiers 2005, Oper. Res. 53(6), "Selected topics in column generation";
-Barahona & Anbil 2000 for subgradient-solved masters).
+Barahona & Anbil 2000 for subgradient-solved masters). Subgradient steps crawl once close;
+:meth:`ColumnPool.master_prices` solves the restricted master LP itself (PDLP) for prices near its
+optimum, at a cost that grows with the pool.
 
 Resources are flat: stock of SKU ``s`` at node ``f`` is ``f * num_skus + s``, the capacity of node
 ``f`` is ``num_nodes * num_skus + f``; a price vector over them is :attr:`ColumnPool.num_resources`
@@ -21,6 +23,7 @@ import numba as nb
 import numpy as np
 
 from solvers.instance import Instance, csr_gather
+from solvers.mip import lp_duals
 from solvers.order import plan_costs, plan_usage
 
 
@@ -73,6 +76,11 @@ class ColumnPool:
     @property
     def num_columns(self) -> int:
         return len(self.col_order)
+
+    @property
+    def num_uses(self) -> int:
+        """Entries (column, resource) of the pool: the size of its master LP."""
+        return len(self.use_res)
 
     def add(self, assign: np.ndarray) -> int:
         """Add each order's plan under ``assign`` unless the pool holds it; returns how many."""
@@ -133,3 +141,28 @@ class ColumnPool:
         _usage(chosen, self.use_ptr, self.use_res, self.use_units, usage)
         # elementwise, not ``@``: a BLAS call's threads stall on a busy machine
         return float(value.sum() - (price * self.supply).sum()), usage
+
+    def master_prices(self, time_limit: float) -> np.ndarray | None:
+        """Prices from the restricted master LP: each order a convex mix of its columns, every
+        finite resource within supply; a resource's price is minus its row's dual. None if the
+        LP solver returned nothing by ``time_limit``."""
+        num_orders, num_cols = self.inst.num_orders, self.num_columns
+        col_of_use = np.repeat(np.arange(num_cols), np.diff(self.use_ptr))
+        priced = self.finite[self.use_res]
+        used = np.unique(self.use_res[priced])
+        row_of = np.full(self.num_resources, -1, np.int64)
+        row_of[used] = num_orders + np.arange(len(used))
+        duals = lp_duals(
+            self.col_cost,
+            np.concatenate([self.col_order, row_of[self.use_res[priced]]]),
+            np.concatenate([np.arange(num_cols), col_of_use[priced]]),
+            np.concatenate([np.ones(num_cols), self.use_units[priced]]),
+            np.concatenate([np.ones(num_orders), np.full(len(used), -np.inf)]),
+            np.concatenate([np.ones(num_orders), self.supply[used]]),
+            time_limit=time_limit,
+        )
+        if duals is None:
+            return None
+        prices = np.zeros(self.num_resources)
+        prices[used] = np.maximum(-duals[num_orders:], 0.0)
+        return prices

@@ -40,7 +40,7 @@ class MilpSolution:
     proven: bool
 
 
-def solve_milp(
+def _model(
     cost: np.ndarray,
     upper: np.ndarray,
     integer: np.ndarray,
@@ -49,17 +49,10 @@ def solve_milp(
     coefs: np.ndarray,
     row_lower: np.ndarray,
     row_upper: np.ndarray,
-    *,
-    offset: float = 0.0,
-    time_limit: float | None = None,
-    hint: np.ndarray | None = None,
-) -> MilpSolution:
-    """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
-
-    ``A`` is given in coordinate form; duplicates are summed. Solved by HiGHS through MathOpt with
-    a relative gap tolerance of 1e-9, so ``proven`` means optimal, not "within 0.01%". ``hint``
-    is a known feasible point HiGHS starts from.
-    """
+    offset: float,
+) -> mathopt.Model:
+    """The model as a MathOpt ``ModelProto`` built straight from numpy (no Python object per
+    variable); ``A`` in coordinate form, duplicates summed."""
     num_vars, num_rows = len(cost), len(row_lower)
     proto = model_pb2.ModelProto()
     var = proto.variables
@@ -82,7 +75,31 @@ def solve_milp(
     mat.row_ids.extend((uniq // max(num_vars, 1)).tolist())
     mat.column_ids.extend((uniq % max(num_vars, 1)).tolist())
     mat.coefficients.extend(summed.tolist())
-    model = mathopt.Model.from_model_proto(proto)
+    return mathopt.Model.from_model_proto(proto)
+
+
+def solve_milp(
+    cost: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    coefs: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    offset: float = 0.0,
+    time_limit: float | None = None,
+    hint: np.ndarray | None = None,
+) -> MilpSolution:
+    """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
+
+    ``A`` is given in coordinate form; duplicates are summed. Solved by HiGHS through MathOpt with
+    a relative gap tolerance of 1e-9, so ``proven`` means optimal, not "within 0.01%". ``hint``
+    is a known feasible point HiGHS starts from.
+    """
+    num_vars = len(cost)
+    model = _model(cost, upper, integer, rows, cols, coefs, row_lower, row_upper, offset)
     params = mathopt.SolveParameters(relative_gap_tolerance=1e-9, absolute_gap_tolerance=1e-7)
     if time_limit is not None:
         params.time_limit = datetime.timedelta(seconds=max(time_limit, 0.01))
@@ -107,6 +124,39 @@ def solve_milp(
         objective - bound <= _OPT_TOL * max(1.0, abs(objective))
     )
     return MilpSolution(x, objective, bound, proven)
+
+
+def lp_duals(
+    cost: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    coefs: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    time_limit: float,
+    tolerance: float = 1e-4,
+) -> np.ndarray | None:
+    """Row duals of the LP ``min cost @ x`` s.t. ``row_lower <= A x <= row_upper``, ``x >= 0``,
+    by PDLP (first-order primal-dual, Applegate et al. 2021; from the ``ortools`` wheel, on both
+    cores): approximate, but far quicker than simplex on large sparse LPs; at ``time_limit`` its
+    last iterate, which need not be feasible (callers price with it, they do not bound with it).
+    None if PDLP returned no dual point."""
+    model = _model(
+        cost, np.full(len(cost), np.inf), np.zeros(len(cost), bool), rows, cols, coefs,
+        row_lower, row_upper, 0.0,
+    )  # fmt: skip
+    params = mathopt.SolveParameters(
+        time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)), threads=2
+    )
+    optimality = params.pdlp.termination_criteria.simple_optimality_criteria
+    optimality.eps_optimal_relative = tolerance
+    optimality.eps_optimal_absolute = tolerance
+    result = mathopt.solve(model, mathopt.SolverType.PDLP, params=params)
+    if not result.solutions or result.solutions[0].dual_solution is None:
+        return None
+    duals = result.solutions[0].dual_solution.dual_values
+    return np.array([duals[c] for c in model.linear_constraints()])
 
 
 @nb.njit(cache=True)

@@ -201,3 +201,18 @@ def test_work_limit_must_be_positive() -> None:
     """A work limit below one is refused with a message naming the value."""
     with pytest.raises(ValueError, match="work_limit must be >= 1, got 0"):
         batch.BatchParams(work_limit=0)
+
+
+def test_master_steps_run_on_the_clock_and_keep_the_bound_proven(
+    generated: tuple[Network, Instance],
+) -> None:
+    """With time for them, LP master steps follow the subgradient search; the bound stays below
+    the exact optimum. A work-limited solve takes none (they are not reproducible by work)."""
+    network, inst = generated
+    exact = mip.solve_exact(inst, time_limit=60)
+    ours = batch.solve(inst, time_limit=6.0, params=batch.BatchParams(gap_tolerance=0.0))
+    assert ours.stats["master_steps"] > 0 or ours.gap <= 1e-9
+    assert ours.bound <= exact.bound + TOL * abs(exact.bound)
+    _assert_consistent(inst, network, ours)
+    limited = batch.solve(inst, time_limit=60.0, params=batch.BatchParams(work_limit=20_000))
+    assert limited.stats["master_steps"] == 0

@@ -73,3 +73,23 @@ def test_a_plan_is_added_once_and_its_usage_and_cost_are_the_plans(seed: int) ->
     stock, capacity = plan_usage(inst, assign)
     assert np.array_equal(usage, np.concatenate([stock.reshape(-1), capacity]))
     assert value == pytest.approx(float(plan_costs(inst, assign).sum()))
+
+
+@settings(max_examples=15, deadline=None, database=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_master_prices_maximise_the_restricted_dual(seed: int) -> None:
+    """The restricted master LP's prices are non-negative, zero on unlimited resources, and (LP
+    duality, to PDLP's tolerance) no random prices give a higher restricted dual."""
+    inst = _instance(seed)
+    pool = ColumnPool(inst)
+    pool.add(np.full(inst.num_lines, -1, np.int64))
+    for k in range(4):
+        pool.add(_lagrangian(inst, pool, _random_prices(inst, pool, seed + k))[1])
+    master = pool.master_prices(time_limit=30.0)
+    assert master is not None
+    assert (master >= 0).all() and (master[~pool.finite] == 0).all()
+    best = pool.restricted(master)[0]
+    scale = max(1.0, abs(best))
+    for k in range(20):
+        assert pool.restricted(_random_prices(inst, pool, seed + 50 + k))[0] <= best + 1e-3 * scale
+    assert pool.restricted(np.zeros(pool.num_resources))[0] <= best + 1e-3 * scale
