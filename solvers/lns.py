@@ -191,21 +191,28 @@ class RuinRecreate:
     def improve(
         self, assign: np.ndarray, rounds: int, targets: np.ndarray | None = None
     ) -> tuple[np.ndarray, float]:
-        """``rounds`` moves on a copy of ``assign``; returns the new plan and what it saved.
+        """``rounds`` moves of one kind, chosen by recent savings, on a copy of ``assign``;
+        returns the new plan and what it saved. ``targets`` (plans, one per row) enable ejection
+        moves."""
+        share = np.clip(self.rate[_EJECTION] / self.rate.sum(), 0.2, 0.8)
+        use_targets = targets is not None and self.rng.random() < share
+        return self.moves(assign, rounds, _EJECTION if use_targets else _RELATED, targets)
 
-        ``targets`` (plans, one per row) enable ejection moves, for the orders whose plan in
-        ``assign`` differs from one of them."""
+    def moves(
+        self, assign: np.ndarray, rounds: int, kind: int, targets: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float]:
+        """``rounds`` moves of ``kind`` on a copy of ``assign``; an ejection needs an order whose
+        plan differs from one of the ``targets``, else related moves run."""
         inst = self.inst
         assign = assign.copy()
         movers = np.zeros(0, np.int64)
-        if targets is not None and len(targets) and inst.num_lines:
+        if kind == _EJECTION and targets is not None and len(targets) and inst.num_lines:
             differs = (targets != assign[None, :]).any(axis=0).astype(np.int64)
             per_order = np.add.reduceat(differs, inst.line_ptr[:-1])
             movers = np.flatnonzero((per_order > 0) & (np.diff(inst.line_ptr) > 0))
-        else:
+        if not len(movers):
+            kind = _RELATED
             targets = np.full((1, inst.num_lines), -1, np.int64)
-        share = np.clip(self.rate[_EJECTION] / self.rate.sum(), 0.2, 0.8)
-        kind = _EJECTION if len(movers) and self.rng.random() < share else _RELATED
         # an ejection neighbourhood holds the order and every order in its way: twice as many
         size = 2 * self.size if kind == _EJECTION else self.size
         used, used_cap = plan_usage(inst, assign)

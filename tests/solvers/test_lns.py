@@ -14,7 +14,7 @@ from dom.model import Network
 from solvers import lns
 from solvers.batch import BatchParams, _Search
 from solvers.instance import Instance
-from solvers.order import plan_costs, plan_usage
+from solvers.order import plan_costs
 from tests.solvers.brute import check_assign
 
 
@@ -40,21 +40,6 @@ def _blocked() -> Instance:
     )
 
 
-def _moves(inst: Instance, assign: np.ndarray, kind: int, targets: np.ndarray, rounds: int):
-    """``rounds`` moves of one kind on a copy of ``assign``: (new plan, saving, solves)."""
-    rr = lns.RuinRecreate(inst)
-    assign = assign.copy()
-    used, used_cap = plan_usage(inst, assign)
-    differs = np.logical_or.reduceat((targets != assign).any(axis=0), inst.line_ptr[:-1])
-    saved, solves = lns._ruin_recreate(
-        rounds, kind, 8, 0, np.flatnonzero(differs), targets, inst.line_ptr, inst.ship_complete,
-        inst.order_table, inst.line_weight, inst.line_backorder, inst.line_units, inst.comp_ptr,
-        inst.comp_sku, inst.comp_units, inst.ship_cost, inst.split_penalty, inst.max_shipments,
-        rr.sku_ptr, rr.sku_orders, inst.available - used, inst.capacity - used_cap, assign,
-    )  # fmt: skip
-    return assign, saved, solves
-
-
 def test_an_ejection_move_trades_the_unit_in_the_way() -> None:
     """From the split plan, one ejection move aimed at order 0's one-parcel plan re-routes order 0
     first and the order it displaces after: the optimum, and the saving it reports."""
@@ -62,11 +47,12 @@ def test_an_ejection_move_trades_the_unit_in_the_way() -> None:
     split = np.array([1, 0, 0])  # order 0 split over both nodes, order 1 on node 0's unit
     assert plan_costs(inst, split).sum() == pytest.approx(25.0)
     target = np.array([[0, 0, 0]])  # order 0 from node 0; order 1 as it is
-    assign, saved, solves = _moves(inst, split, lns._EJECTION, target, rounds=1)
+    rr = lns.RuinRecreate(inst)
+    assign, saved = rr.moves(split, 1, lns._EJECTION, target)
     assert assign.tolist() == [0, 0, 1]
     assert saved == pytest.approx(14.0)
     assert plan_costs(inst, assign).sum() == pytest.approx(11.0)
-    assert solves == 2
+    assert rr.solves == 2
 
 
 def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was() -> None:
@@ -74,7 +60,7 @@ def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was() -> None:
     inst = _blocked()
     best = np.array([0, 0, 1])
     for kind in (lns._RELATED, lns._EJECTION):
-        assign, saved, _ = _moves(inst, best, kind, np.array([[1, 0, 0]]), rounds=20)
+        assign, saved = lns.RuinRecreate(inst).moves(best, 20, kind, np.array([[1, 0, 0]]))
         assert assign.tolist() == best.tolist()
         assert saved == 0.0
 
