@@ -1,4 +1,4 @@
-"""Exact allocation model on OR-Tools MathOpt (HiGHS), for instances small enough to prove.
+"""Exact allocation model on OR-Tools MathOpt (HiGHS or SCIP), for instances small enough to prove.
 
 The model is the shipment-pattern formulation: one binary per (order, node, subset of the order's
 lines) that the node could ship as one package (stock, capacity and weight limit checked per
@@ -8,7 +8,8 @@ For every order: each line is covered by one pattern or unfilled; at most one pa
 has whole-order patterns. Stock per (node, SKU) and capacity per node couple the orders. The split
 penalty ``split * max(0, shipments - 1)`` is ``split * (shipments - 1 + v)`` with ``v >= 1 -
 shipments``, ``v`` in [0, 1]. The model is built as a MathOpt ``ModelProto`` straight from numpy
-arrays (no Python object per variable) and solved by HiGHS from the ``ortools`` wheel.
+arrays (no Python object per variable) and solved by HiGHS from the ``ortools`` wheel (SCIP, from
+the same wheel, on request: the benchmarks use it to prove optima on 50-node days).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
 from solvers.result import Result, Status
 
 _OPT_TOL = 1e-6
+# MIP solvers of the ``ortools`` wheel: HiGHS by default; SCIP proves optima that HiGHS cannot
+# within a benchmark's hour (a 300-order day on 50 nodes: SCIP in 10 min, HiGHS not in 5)
+MIP_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
 
 @dataclass(frozen=True)
@@ -91,12 +95,13 @@ def solve_milp(
     offset: float = 0.0,
     time_limit: float | None = None,
     hint: np.ndarray | None = None,
+    solver: str = "highs",
 ) -> MilpSolution:
     """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
 
-    ``A`` is given in coordinate form; duplicates are summed. Solved by HiGHS through MathOpt with
-    a relative gap tolerance of 1e-9, so ``proven`` means optimal, not "within 0.01%". ``hint``
-    is a known feasible point HiGHS starts from.
+    ``A`` is given in coordinate form; duplicates are summed. Solved by ``solver`` (a key of
+    :data:`MIP_SOLVERS`) through MathOpt with a relative gap tolerance of 1e-9, so ``proven``
+    means optimal, not "within 0.01%". ``hint`` is a known feasible point the solver starts from.
     """
     num_vars = len(cost)
     model = _model(cost, upper, integer, rows, cols, coefs, row_lower, row_upper, offset)
@@ -110,9 +115,7 @@ def solve_milp(
         model_params = mathopt.ModelSolveParameters(
             solution_hints=[mathopt.SolutionHint(variable_values=values)]
         )
-    result = mathopt.solve(
-        model, mathopt.SolverType.HIGHS, params=params, model_params=model_params
-    )
+    result = mathopt.solve(model, MIP_SOLVERS[solver], params=params, model_params=model_params)
     bounds = result.termination.objective_bounds
     bound = float(bounds.dual_bound)
     if not result.has_primal_feasible_solution():
@@ -234,11 +237,16 @@ def _pattern_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 
 def solve_exact(
-    inst: Instance, *, time_limit: float | None = 60.0, hint: np.ndarray | None = None
+    inst: Instance,
+    *,
+    time_limit: float | None = 60.0,
+    hint: np.ndarray | None = None,
+    solver: str = "highs",
 ) -> Result:
-    """Solve the shipment-pattern MIP with HiGHS; optimal when it finishes within the limit.
+    """Solve the shipment-pattern MIP with ``solver`` (HiGHS unless told; see
+    :data:`MIP_SOLVERS`); optimal when it finishes within the limit.
 
-    ``hint`` is a known plan (node per line) for HiGHS to start from.
+    ``hint`` is a known plan (node per line) for the solver to start from.
     """
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
@@ -321,7 +329,7 @@ def solve_exact(
         cost, upper, integer,
         np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
         np.concatenate(lower), np.concatenate(upper_row),
-        offset=-split * num_o, time_limit=time_limit, hint=start_point,
+        offset=-split * num_o, time_limit=time_limit, hint=start_point, solver=solver,
     )  # fmt: skip
     assign = np.full(num_l, -1, np.int64)
     if solution.values is not None:

@@ -108,6 +108,34 @@ def test_exact_model_equals_brute_force(
     _assert_consistent(inst, network, result)
 
 
+@settings(max_examples=10, deadline=None, database=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    num_orders=st.integers(1, 5),
+    num_nodes=st.integers(1, 3),
+    max_shipments=st.sampled_from([None, 1, 2]),
+)
+def test_exact_model_on_scip_equals_brute_force(
+    seed: int, num_orders: int, num_nodes: int, max_shipments: int | None
+) -> None:
+    """The same model solved by SCIP (the benchmarks' prover for large nodes) proves the
+    optimum that enumerating every plan finds, and returns a consistent plan."""
+    network, inst = _instance(
+        seed,
+        num_orders=num_orders,
+        num_nodes=num_nodes,
+        max_lines=3,
+        stock_high=2,
+        capacity_high=6,
+        max_shipments=max_shipments,
+        backorder=60.0,
+    )
+    result = mip.solve_exact(inst, time_limit=30, solver="scip")
+    assert result.status is Status.OPTIMAL
+    assert result.objective == pytest.approx(best_batch(inst, network.enabled), rel=TOL, abs=TOL)
+    _assert_consistent(inst, network, result)
+
+
 @pytest.mark.slow
 @settings(max_examples=12, deadline=None, database=None)
 @given(
