@@ -82,6 +82,7 @@ class BatchParams:
     master_share: float = 0.15  # of the time limit, the end of the Lagrangian share: LP master
     neighbourhood: int = 12  # orders released together by one ruin-and-recreate move
     lns_patience: int = 25  # stop after this many chunks of moves without a saving
+    lns_workers: int = 2  # threads making ruin-and-recreate moves at once (``solvers.lns``)
     # With a work limit (single-order solves), every phase ends on work done instead of on the
     # clock, so the same instance gives the same plan on any machine; the time limit stays a cap.
     work_limit: int | None = None
@@ -95,6 +96,7 @@ class BatchParams:
             "improve_passes",
             "neighbourhood",
             "lns_patience",
+            "lns_workers",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"BatchParams.{name} must be >= 1, got {getattr(self, name)}")
@@ -527,14 +529,12 @@ def solve(
         # a last plan from the prices of the best bound
         search.prices[...] = search.best_prices
         search.repair(search.relaxed()[1])
-    lns = RuinRecreate(inst, size=params.neighbourhood)
+    lns = RuinRecreate(inst, size=params.neighbourhood, workers=params.lns_workers)
     targets = np.array(search.targets) if search.targets else None
-    moves = 0
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
     while search.gap() > params.gap_tolerance and not budget.over() and idle < params.lns_patience:
         solves = lns.solves
         assign, saved = lns.improve(search.best_assign, _LNS_CHUNK, targets)
-        moves += _LNS_CHUNK
         budget.spend(lns.solves - solves)
         idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
@@ -553,6 +553,6 @@ def solve(
             "iterations": search.iterations,
             "master_steps": search.master_steps,
             "repairs": search.repairs,
-            "lns_moves": moves,
+            "lns_moves": lns.made,
         },
     )

@@ -73,18 +73,19 @@ def scarce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Instance]
     return network, build_instance(network, load_orders(out / "orders.csv", network))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_moves_keep_the_plan_feasible_and_report_what_they_save(
-    scarce: tuple[Network, Instance],
+    scarce: tuple[Network, Instance], workers: int
 ) -> None:
-    """On a generated scarce day, from the greedy-like plan of routing orders in turn, both kinds
-    of moves (ejections aimed at relaxed plans) keep every rule, save exactly what they report
-    and together save something."""
+    """On a generated scarce day (tight capacity too), from the greedy-like plan of routing
+    orders in turn, both kinds of moves (ejections aimed at relaxed plans), on one thread or on
+    two at once, keep every rule, save exactly what they report and together save something."""
     network, inst = scarce
     search = _Search(inst, BatchParams(), deadline=float("inf"))
     targets = np.array([search.relaxed()[1]])
     assign = search.route(np.arange(inst.num_orders), prices=False)
     start = float(plan_costs(inst, assign).sum())
-    rr = lns.RuinRecreate(inst, size=6, seed=1)
+    rr = lns.RuinRecreate(inst, size=6, seed=1, workers=workers)
     total = 0.0
     for _ in range(10):
         before = float(plan_costs(inst, assign).sum())
@@ -96,3 +97,15 @@ def test_moves_keep_the_plan_feasible_and_report_what_they_save(
     assert check_assign(inst, assign, network.enabled).violations == []
     assert total > 0.001 * start
     assert rr.solves > 0
+
+
+def test_parts_split_orders_by_their_skus(scarce: tuple[Network, Instance]) -> None:
+    """An order belongs to a part only when all its SKUs do; else it is left out (-1)."""
+    _, inst = scarce
+    sku_part, order_part = lns.RuinRecreate(inst)._parts(2)
+    assert set(np.unique(sku_part).tolist()) == {0, 1}
+    for o in range(inst.num_orders):
+        comps = slice(inst.comp_ptr[inst.line_ptr[o]], inst.comp_ptr[inst.line_ptr[o + 1]])
+        parts = set(sku_part[inst.comp_sku[comps]].tolist())
+        assert order_part[o] == (parts.pop() if len(parts) == 1 else -1)
+    assert (order_part >= 0).any() and (order_part == -1).any()
