@@ -256,9 +256,9 @@ class RuinRecreate:
         """A random split of the SKUs into ``workers`` parts, and each order's part: the part of
         all its SKUs, or -1 (left alone) when they fall in several."""
         inst = self.inst
-        sku_part = self.rng.integers(workers, size=inst.num_skus) if workers > 1 else None
-        if sku_part is None or not len(inst.comp_sku):
+        if workers == 1 or not len(inst.comp_sku):
             return np.zeros(inst.num_skus, np.int64), np.zeros(inst.num_orders, np.int64)
+        sku_part = self.rng.integers(workers, size=inst.num_skus)
         comp_part = sku_part[inst.comp_sku]
         starts = np.minimum(self._order_comps[:-1], len(comp_part) - 1)
         low = np.minimum.reduceat(comp_part, starts)
