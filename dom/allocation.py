@@ -75,17 +75,25 @@ def solve(
     work_limit: int | None = None,
     progress: batch.Progress | None = None,
 ) -> Result:
-    """Run ``method`` on a built instance (``work_limit``: see :func:`allocate`)."""
+    """Run ``method`` on a built instance (``work_limit``: see :func:`allocate`).
+
+    The exact model's solves are killed at their deadline (HiGHS can overrun its own limit by
+    many seconds): a solve cut short adds no plan and no bound, the decomposition's stand.
+    """
     start = time.perf_counter()
+    deadline = start + time_limit
     if method == "greedy":
         return greedy(inst)
     if method == "exact":
-        return mip.solve_exact(inst, time_limit=time_limit)
+        # the solver's limit leaves slack for building the model and for the child's start
+        return mip.solve_exact(inst, time_limit=0.8 * time_limit, deadline=deadline)
     patterns = _num_patterns(inst)
     polish = method == "default" and work_limit is None and patterns <= EXACT_MAX_PATTERNS
     if polish and patterns <= EXACT_FIRST_PATTERNS:
         # tiny: the exact model usually proves the optimum before the decomposition warms up
-        first = mip.solve_exact(inst, time_limit=0.3 * time_limit)
+        first = mip.solve_exact(
+            inst, time_limit=0.3 * time_limit, deadline=start + 0.4 * time_limit
+        )
         if first.status is Status.OPTIMAL:
             return _renamed(first, method, time.perf_counter() - start)
     result = batch.solve(
@@ -101,8 +109,8 @@ def solve(
         return _renamed(result, method, time.perf_counter() - start)
     if progress is not None:
         progress(0.5, "closing the gap with the exact model")
-    # HiGHS may finish its current root round past the limit: leave it some slack
-    exact = mip.solve_exact(inst, time_limit=0.8 * remaining, hint=result.assign)
+    # slack for building the model and the child's start; the deadline cuts HiGHS' overrun
+    exact = mip.solve_exact(inst, time_limit=0.8 * remaining, hint=result.assign, deadline=deadline)
     best = exact if exact.objective < result.objective else result
     bound = max(result.bound, exact.bound)
     gap = (best.objective - bound) / max(best.objective, 1e-9)

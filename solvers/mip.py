@@ -9,124 +9,25 @@ has whole-order patterns. Stock per (node, SKU) and capacity per node couple the
 penalty ``split * max(0, shipments - 1)`` is ``split * (shipments - 1 + v)`` with ``v >= 1 -
 shipments``, ``v`` in [0, 1]. The model is built as a MathOpt ``ModelProto`` straight from numpy
 arrays (no Python object per variable) and solved by HiGHS from the ``ortools`` wheel (SCIP, from
-the same wheel, on request: the benchmarks use it to prove optima on 50-node days).
+the same wheel, on request: the benchmarks use it to prove optima on 50-node days); with a
+deadline, in a child process killed at the deadline (:mod:`solvers.milp`).
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from dataclasses import dataclass
 
 import numba as nb
 import numpy as np
-from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
 from dom.errors import InvalidInput
 from solvers.instance import Instance, csr_gather
+from solvers.milp import MIP_SOLVERS as MIP_SOLVERS
+from solvers.milp import build_model, solve_milp
 from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
 from solvers.result import Result, Status
-
-_OPT_TOL = 1e-6
-# MIP solvers of the ``ortools`` wheel: HiGHS by default; SCIP proves optima that HiGHS cannot
-# within a benchmark's hour (a 300-order day on 50 nodes: SCIP in 10 min, HiGHS not in 5)
-MIP_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
-
-
-@dataclass(frozen=True)
-class MilpSolution:
-    """What HiGHS returned: values (None when no feasible point), objective and proven bound."""
-
-    values: np.ndarray | None
-    objective: float
-    bound: float
-    proven: bool
-
-
-def _model(
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    coefs: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    offset: float,
-) -> mathopt.Model:
-    """The model as a MathOpt ``ModelProto`` built straight from numpy (no Python object per
-    variable); ``A`` in coordinate form, duplicates summed."""
-    num_vars, num_rows = len(cost), len(row_lower)
-    proto = model_pb2.ModelProto()
-    var = proto.variables
-    var.ids.extend(range(num_vars))
-    var.lower_bounds.extend([0.0] * num_vars)
-    var.upper_bounds.extend(np.asarray(upper, np.float64).tolist())
-    var.integers.extend(np.asarray(integer, bool).tolist())
-    proto.objective.offset = float(offset)
-    nz = np.flatnonzero(cost)
-    proto.objective.linear_coefficients.ids.extend(nz.tolist())
-    proto.objective.linear_coefficients.values.extend(np.asarray(cost)[nz].tolist())
-    con = proto.linear_constraints
-    con.ids.extend(range(num_rows))
-    con.lower_bounds.extend(np.asarray(row_lower, np.float64).tolist())
-    con.upper_bounds.extend(np.asarray(row_upper, np.float64).tolist())
-    key = np.asarray(rows, np.int64) * max(num_vars, 1) + np.asarray(cols, np.int64)
-    uniq, inverse = np.unique(key, return_inverse=True)
-    summed = np.bincount(inverse, weights=coefs, minlength=len(uniq))
-    mat = proto.linear_constraint_matrix
-    mat.row_ids.extend((uniq // max(num_vars, 1)).tolist())
-    mat.column_ids.extend((uniq % max(num_vars, 1)).tolist())
-    mat.coefficients.extend(summed.tolist())
-    return mathopt.Model.from_model_proto(proto)
-
-
-def solve_milp(
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    coefs: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    *,
-    offset: float = 0.0,
-    time_limit: float | None = None,
-    hint: np.ndarray | None = None,
-    solver: str = "highs",
-) -> MilpSolution:
-    """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
-
-    ``A`` is given in coordinate form; duplicates are summed. Solved by ``solver`` (a key of
-    :data:`MIP_SOLVERS`) through MathOpt with a relative gap tolerance of 1e-9, so ``proven``
-    means optimal, not "within 0.01%". ``hint`` is a known feasible point the solver starts from.
-    """
-    num_vars = len(cost)
-    model = _model(cost, upper, integer, rows, cols, coefs, row_lower, row_upper, offset)
-    params = mathopt.SolveParameters(relative_gap_tolerance=1e-9, absolute_gap_tolerance=1e-7)
-    if time_limit is not None:
-        params.time_limit = datetime.timedelta(seconds=max(time_limit, 0.01))
-    model_params = None
-    if hint is not None:
-        variables = list(model.variables())
-        values = dict(zip(variables, np.asarray(hint, np.float64).tolist(), strict=True))
-        model_params = mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(variable_values=values)]
-        )
-    result = mathopt.solve(model, MIP_SOLVERS[solver], params=params, model_params=model_params)
-    bounds = result.termination.objective_bounds
-    bound = float(bounds.dual_bound)
-    if not result.has_primal_feasible_solution():
-        return MilpSolution(None, float("inf"), bound, False)
-    values = result.variable_values()
-    x = np.array([values[v] for v in model.variables()]) if num_vars else np.zeros(0)
-    objective = float(result.objective_value())
-    proven = result.termination.reason == mathopt.TerminationReason.OPTIMAL and (
-        objective - bound <= _OPT_TOL * max(1.0, abs(objective))
-    )
-    return MilpSolution(x, objective, bound, proven)
 
 
 def lp_duals(
@@ -145,7 +46,7 @@ def lp_duals(
     cores): approximate, but far quicker than simplex on large sparse LPs; at ``time_limit`` its
     last iterate, which need not be feasible (callers price with it, they do not bound with it).
     None if PDLP returned no dual point."""
-    model = _model(
+    model = build_model(
         cost, np.full(len(cost), np.inf), np.zeros(len(cost), bool), rows, cols, coefs,
         row_lower, row_upper, 0.0,
     )  # fmt: skip
@@ -242,11 +143,15 @@ def solve_exact(
     time_limit: float | None = 60.0,
     hint: np.ndarray | None = None,
     solver: str = "highs",
+    deadline: float | None = None,
 ) -> Result:
     """Solve the shipment-pattern MIP with ``solver`` (HiGHS unless told; see
     :data:`MIP_SOLVERS`); optimal when it finishes within the limit.
 
-    ``hint`` is a known plan (node per line) for the solver to start from.
+    ``hint`` is a known plan (node per line) for the solver to start from. ``time_limit`` is the
+    solver's own limit, which HiGHS can overrun; ``deadline`` (a :func:`time.perf_counter`
+    instant) is kept: a solve still running then is abandoned and the result has no plan
+    (objective inf, bound -inf; see :func:`solvers.milp.solve_milp`).
     """
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
@@ -330,6 +235,7 @@ def solve_exact(
         np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
         np.concatenate(lower), np.concatenate(upper_row),
         offset=-split * num_o, time_limit=time_limit, hint=start_point, solver=solver,
+        deadline=deadline,
     )  # fmt: skip
     assign = np.full(num_l, -1, np.int64)
     if solution.values is not None:
