@@ -7,6 +7,7 @@ these arrays (ids are dense integers). Shapes are checked once, here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -78,6 +79,12 @@ class Instance:
     @property
     def max_billable_lb(self) -> int:
         return int(self.ship_cost.shape[1] - 1)
+
+    @cached_property
+    def order_units(self) -> np.ndarray:
+        """Units each order counts against capacity, ``[order]`` (float64)."""
+        order_of_line = np.repeat(np.arange(self.num_orders), np.diff(self.line_ptr))
+        return np.bincount(order_of_line, weights=self.line_units, minlength=self.num_orders)
 
 
 def csr_gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,9 +4,13 @@ Coordinate descent (re-routing one order against all others) cannot move scarce 
 order to another. Here a neighbourhood of orders is released together and re-routed one by one,
 each by the exact single-order kernel against what the rest of the plan leaves; the new plan of the
 neighbourhood is kept only if it is cheaper (Ropke & Pisinger 2006, Transp. Sci. 40(4), ALNS).
+The released orders re-route largest first (most units; ties in random order), as in first-fit
+decreasing: a big order needs many units at one node to ship in one package, a small one fits
+almost anywhere. On two 10,000-order 50-node days this left the plan 0.1-0.2% cheaper than a
+random order in the same 55 s, on the 100,000-order day 0.4%.
 Two ways pick the neighbourhood, each chosen in proportion to what it has saved lately:
 
-- *related*: random orders that demand one SKU, re-routed in a random order (Shaw 1998);
+- *related*: random orders that demand one SKU (Shaw 1998);
 - *ejection*: an order and the orders holding the stock that one of its *target* plans needs; the
   order is re-routed first, then the orders it displaced. The targets are the relaxed plans of the
   Lagrangian passes (``solvers.batch``): what each order would do if stock were priced right, so
@@ -121,10 +125,23 @@ def _ejection_hood(
 
 
 @nb.njit(cache=True)
+def _largest_first(hood, first, count, order_units):
+    """Sort ``hood[first:count]`` by ``order_units``, largest first; stable (insertion sort:
+    a neighbourhood holds a few dozen orders)."""
+    for j in range(first + 1, count):
+        o = hood[j]
+        k = j
+        while k > first and order_units[hood[k - 1]] < order_units[o]:
+            hood[k] = hood[k - 1]
+            k -= 1
+        hood[k] = o
+
+
+@nb.njit(cache=True)
 def _ruin_recreate(
     rounds, kind, size, seed, movers, targets, line_ptr, ship_complete, order_table, line_weight,
     line_backorder, line_units, comp_ptr, comp_sku, comp_units, ship_cost, split, max_ship,
-    sku_ptr, sku_orders, sku_part, order_part, w, avail, cap, assign,
+    sku_ptr, sku_orders, sku_part, order_part, order_units, w, avail, cap, assign,
 ):  # fmt: skip
     """``rounds`` moves of one ``kind`` on the orders of part ``w`` (``order_part``; their SKUs
     are all in that part of ``sku_part``); ``avail``/``cap`` are what ``assign`` leaves. Ejection
@@ -170,9 +187,10 @@ def _ruin_recreate(
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 old[i] = assign[i]
             _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1)
-        for j in range(count - 1, first, -1):  # recreate in a random order
+        for j in range(count - 1, first, -1):  # a random order, then the largest first
             r = first + np.random.randint(j + 1 - first)
             hood[j], hood[r] = hood[r], hood[j]
+        _largest_first(hood, first, count, order_units)
         after = 0.0
         for j in range(count):
             o = hood[j]
@@ -200,7 +218,7 @@ def _ruin_recreate(
 def _parallel_ruin_recreate(
     rounds, kind, size, seeds, movers, targets, line_ptr, ship_complete, order_table,
     line_weight, line_backorder, line_units, comp_ptr, comp_sku, comp_units, ship_cost, split,
-    max_ship, sku_ptr, sku_orders, sku_part, order_part, avail, caps, assign,
+    max_ship, sku_ptr, sku_orders, sku_part, order_part, order_units, avail, caps, assign,
 ):  # fmt: skip
     """One ``_ruin_recreate`` per part, at once: the parts share no SKU, no order and no line,
     and each has its own share ``caps[w]`` of the spare capacity, so they never touch the same
@@ -211,7 +229,8 @@ def _parallel_ruin_recreate(
         saved[w], solves[w] = _ruin_recreate(
             rounds, kind, size, seeds[w], movers, targets, line_ptr, ship_complete, order_table,
             line_weight, line_backorder, line_units, comp_ptr, comp_sku, comp_units, ship_cost,
-            split, max_ship, sku_ptr, sku_orders, sku_part, order_part, w, avail, caps[w], assign,
+            split, max_ship, sku_ptr, sku_orders, sku_part, order_part, order_units, w, avail,
+            caps[w], assign,
         )  # fmt: skip
     return saved.sum(), solves.sum()
 
@@ -300,7 +319,7 @@ class RuinRecreate:
             inst.line_ptr, inst.ship_complete, inst.order_table, inst.line_weight,
             inst.line_backorder, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
             inst.ship_cost, inst.split_penalty, inst.max_shipments, self.sku_ptr,
-            self.sku_orders, sku_part, order_part, avail, caps, assign,
+            self.sku_orders, sku_part, order_part, inst.order_units, avail, caps, assign,
         )  # fmt: skip
         self.solves += solves
         self.made += rounds * workers
