@@ -2,23 +2,29 @@
 
 HiGHS does not look at its clock inside a root cut-separation round (a 9.6 s limit ran 22-27 s on
 a 50-node day), and neither a MathOpt ``SolveInterrupter`` nor a ``cuts`` setting stops it. So a
-solve with a ``deadline`` runs in a child process (``spawn``: the parent's numba and HiGHS thread
-pools make ``fork`` unsafe) that is killed at the deadline. This module is what the child imports:
-numpy and MathOpt only, no numba; the child starts in 0.25 s. As with any ``spawn``, the child
-also imports the parent's main script: a script that solves must guard its top level with
-``if __name__ == "__main__"``; its top-level imports add to the start (0.7 s: ``dom.allocation``).
+solve with a ``deadline`` runs in a child process that is killed at the deadline: a plain
+``python -m solvers.milp`` (this module's ``__main__``), given the problem on stdin, answering on
+stdout. Not ``multiprocessing``: ``fork`` is unsafe under the parent's numba and HiGHS thread
+pools, and ``spawn`` re-imports the parent's main script in the child, so a script without an
+``if __name__ == "__main__"`` guard would rerun its whole top level there (loading data, solving
+again) before the child failed and the solve was lost; its top-level imports would also add to
+every start (0.7 s for ``dom.allocation``). The child imports numpy and MathOpt only, no numba:
+a round trip on a trivial model takes 0.23 s, whatever the caller imported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 from ortools.math_opt import model_pb2
@@ -28,9 +34,13 @@ _OPT_TOL = 1e-6
 # MIP solvers of the ``ortools`` wheel: HiGHS by default; SCIP proves optima that HiGHS cannot
 # within a benchmark's hour (a 300-order day on 50 nodes: SCIP in 10 min, HiGHS not in 5)
 MIP_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
-# Below this many variables a solve stays in process: the child's start (0.25 s) costs more than
-# HiGHS overruns its limit on a model this small (0.02 s at 3,400 variables; 0.2-0.4 s at 16,000).
+# Below this many variables a solve stays in process: the child's round trip (0.23 s, start and
+# imports) costs more than HiGHS overruns its limit on a model this small (0.02 s at 3,400
+# variables; 0.2-0.4 s at 16,000).
 IN_PROCESS_VARS = 5_000
+# The folder holding the ``solvers`` package, put on the child's path: it imports this module
+# even when the project is on the parent's ``sys.path`` only, not installed.
+_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 @dataclass(frozen=True)
@@ -165,51 +175,84 @@ def _solve(
 
 
 def _solve_in_child(problem: dict[str, Any], deadline: float) -> MilpSolution:
-    """:func:`_solve` in a spawned child, killed (and reaped) at ``deadline`` if still running.
+    """:func:`_solve` in a child ``python -m solvers.milp``, killed (and reaped) at ``deadline``
+    if it has not answered by then.
 
-    The problem is written by a thread, so a child slow to start cannot hold the parent past the
-    deadline. A Python exception in the child is raised here; a crash or the deadline gives
+    One thread writes the problem to the child's stdin and reads the answer from its stdout, so
+    neither a child slow to start nor one slow to solve holds the parent past the deadline. A
+    Python exception in the child is raised here; a crash, a kill or the deadline gives
     :data:`NO_SOLUTION`.
     """
-    ctx = multiprocessing.get_context("spawn")
-    problem_out, problem_in = ctx.Pipe(duplex=False)
-    answer_out, answer_in = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(problem_out, answer_in), daemon=True)
-    child.start()
-    problem_out.close()
-    answer_in.close()
-    writer = threading.Thread(target=_send, args=(problem_in, problem), daemon=True)
-    writer.start()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    # -P: the caller's working directory is not put first on the child's path (a folder there
+    # named like a package the child imports would shadow it)
+    child = subprocess.Popen(
+        [sys.executable, "-P", "-m", "solvers.milp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    received: list[Any] = []  # the answer, or an unexpected error of the thread
+    talk = threading.Thread(
+        target=_talk, args=(child.stdin, child.stdout, problem, received), daemon=True
+    )
+    talk.start()
     try:
-        if not answer_out.poll(max(deadline - time.perf_counter(), 0.0)):
-            return NO_SOLUTION
-        answer = answer_out.recv()
-    except (EOFError, OSError):  # the child died before answering
-        return NO_SOLUTION
+        talk.join(max(deadline - time.perf_counter(), 0.0))
     finally:
-        child.kill()
-        child.join()
-        writer.join()
-        child.close()
-        problem_in.close()
-        answer_out.close()
-    if isinstance(answer, BaseException):
+        child.kill()  # no-op on a child that has exited
+        child.wait()
+        talk.join()  # the kill ends its write (broken pipe) and its read (end of file)
+        with contextlib.suppress(OSError):  # flushing what a dead child never read
+            child.stdin.close()
+        child.stdout.close()
+    if not received:
+        return NO_SOLUTION  # the deadline, or the child died
+    answer = received[0]
+    if isinstance(answer, BaseException):  # the child's error, or an unexpected one of the thread
         raise answer
-    assert isinstance(answer, MilpSolution)
-    return answer
+    values, objective, bound, proven = answer
+    return MilpSolution(values, objective, bound, proven)
 
 
-def _send(conn: Connection, problem: dict[str, Any]) -> None:
-    """Write the problem to the child; a child killed meanwhile is no error."""
-    with contextlib.suppress(OSError):
-        conn.send(problem)
-
-
-def _child(problem_out: Connection, answer_in: Connection) -> None:
-    """The child process: read one problem, solve it, send back the solution (or the error)."""
-    answer: MilpSolution | BaseException
+def _talk(
+    stdin: IO[bytes], stdout: IO[bytes], problem: dict[str, Any], received: list[Any]
+) -> None:
+    """Write the problem to the child, then read its answer into ``received``; a child killed or
+    dead meanwhile leaves ``received`` empty."""
     try:
-        answer = _solve(**problem_out.recv())
+        with contextlib.suppress(OSError):  # BrokenPipeError: the child is gone
+            pickle.dump(problem, stdin, protocol=5)
+            stdin.close()
+        with contextlib.suppress(EOFError, pickle.UnpicklingError):  # a dead child's stream
+            received.append(pickle.load(stdout))
+    except BaseException as exc:  # unexpected (a problem that does not pickle): the caller's
+        received.append(exc)
+
+
+def _serve() -> None:
+    """The child: read one pickled problem from stdin, solve it, write the pickled answer to
+    stdout: ``(values, objective, bound, proven)``, or the Python error. Plain values, not a
+    :class:`MilpSolution`: run as ``__main__``, this module's classes pickle as ``__main__.X``,
+    which the parent cannot load."""
+    answer_fd = os.dup(1)
+    os.dup2(2, 1)  # whatever a solver library prints goes to stderr, not into the answer
+    answer: tuple[Any, ...] | BaseException
+    try:
+        problem = pickle.load(sys.stdin.buffer)
+        s = _solve(**problem)
+        answer = (s.values, s.objective, s.bound, s.proven)
     except Exception as exc:
         answer = exc
-    answer_in.send(answer)
+    try:
+        data = pickle.dumps(answer, protocol=5)
+    except Exception:  # an error that does not pickle: its text
+        data = pickle.dumps(RuntimeError(f"{type(answer).__name__}: {answer}"), protocol=5)
+    with os.fdopen(answer_fd, "wb") as out:
+        out.write(data)
+
+
+if __name__ == "__main__":
+    _serve()

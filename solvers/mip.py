@@ -150,8 +150,8 @@ def solve_exact(
 
     ``hint`` is a known plan (node per line) for the solver to start from. ``time_limit`` is the
     solver's own limit, which HiGHS can overrun; ``deadline`` (a :func:`time.perf_counter`
-    instant) is kept: a solve still running then is abandoned and the result has no plan
-    (objective inf, bound -inf; see :func:`solvers.milp.solve_milp`).
+    instant) is kept: a solve still running then is abandoned and the result's plan leaves every
+    line unfilled (objective: that plan's cost; bound -inf; see :func:`solvers.milp.solve_milp`).
     """
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
@@ -242,7 +242,8 @@ def solve_exact(
         for p in np.flatnonzero(solution.values[:num_p] > 0.5):
             lines_p = inst.line_ptr[p_order[p]] + np.flatnonzero((p_mask[p] >> bit) & 1)
             assign[lines_p] = p_node[p]
-    objective = float(plan_costs(inst, assign).sum()) if solution.values is not None else np.inf
+    # the plan's own cost, also with no point (every line unfilled): recomputable from the plan
+    objective = float(plan_costs(inst, assign).sum())
     status = Status.OPTIMAL if solution.proven else Status.LIMIT_REACHED
     return Result(
         method="exact",

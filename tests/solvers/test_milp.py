@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 
 from dom.costs import build_instance
 from solvers import milp, mip
+from solvers.order import plan_costs
 from solvers.result import Status
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_batch, check_assign
@@ -54,7 +58,8 @@ def _assert_no_solution(solution: milp.MilpSolution) -> None:
 
 
 def _spawned_children() -> list[tuple[int, str]]:
-    """This process's children that are spawned solves or zombies: (pid, state)."""
+    """This process's children that are solves (``python -m solvers.milp``) or zombies: (pid,
+    state)."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -62,7 +67,7 @@ def _spawned_children() -> list[tuple[int, str]]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError):
             continue  # gone meanwhile
-        if int(ppid) == os.getpid() and (b"spawn_main" in cmdline or state == "Z"):
+        if int(ppid) == os.getpid() and (b"solvers.milp" in cmdline or state == "Z"):
             found.append((int(stat.parent.name), state))
     return found
 
@@ -125,13 +130,53 @@ def test_the_exact_model_through_the_child_proves_the_brute_force_optimum(
 
 
 def test_an_exact_solve_cut_at_its_deadline_adds_no_plan_and_no_bound() -> None:
-    """Past its deadline the exact model's result is no plan (every line unfilled, objective inf)
-    and bound -inf, so the default method keeps the decomposition's plan and bound."""
+    """Past its deadline the exact model's result is no plan: every line unfilled, objective that
+    plan's cost (recomputable from the plan) and bound -inf, so the default method keeps the
+    decomposition's plan and bound."""
     rng = np.random.default_rng(4)
     network = random_network(rng, num_nodes=3, num_skus=5)
     inst = build_instance(network, random_orders(rng, network, num_orders=5, max_lines=3))
     cut = mip.solve_exact(inst, time_limit=30, deadline=time.perf_counter())
     assert cut.status is Status.LIMIT_REACHED
-    assert cut.objective == np.inf and cut.bound == -np.inf
     assert (cut.assign == -1).all()
+    assert cut.objective == pytest.approx(float(plan_costs(inst, cut.assign).sum()), rel=TOL)
+    assert np.isfinite(cut.objective) and cut.bound == -np.inf
     assert _spawned_children() == []
+
+
+def test_a_script_without_a_main_guard_solves_through_the_child(tmp_path: Path) -> None:
+    """A script that solves at its top level, with no ``if __name__ == "__main__"`` guard, gets
+    the child's answer, and its top level runs once: the child does not import it."""
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import time
+            import numpy as np
+            from solvers import milp
+
+            with open({str(marker)!r}, "a") as runs:
+                runs.write("ran\\n")
+            n = milp.IN_PROCESS_VARS  # the smallest model that goes to the child
+            value = np.arange(n) % 7 + 1.0
+            solution = milp.solve_milp(
+                cost=-value, upper=np.ones(n), integer=np.ones(n, bool),
+                rows=np.zeros(n, np.int64), cols=np.arange(n), coefs=np.ones(n),
+                row_lower=np.zeros(1), row_upper=np.array([10.0]),
+                deadline=time.perf_counter() + 120,
+            )
+            print(solution.objective, solution.proven)
+            """
+        )
+    )
+    root = Path(milp.__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    objective, proven = done.stdout.split()
+    assert float(objective) == pytest.approx(-70.0) and proven == "True"  # ten items of value 7
+    assert marker.read_text() == "ran\n"
