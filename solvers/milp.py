@@ -57,34 +57,42 @@ class MilpSolution:
 NO_SOLUTION = MilpSolution(None, float("inf"), float("-inf"), False)
 
 
-def build_model(
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    coefs: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    offset: float,
-) -> mathopt.Model:
+@dataclass(frozen=True, eq=False)
+class Milp:
+    """``min cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``, ``x``
+    integer where ``integer``; ``A`` in coordinate form (``rows``, ``cols``, ``coefs``),
+    duplicates summed. Plain arrays: it pickles cheaply to the child process."""
+
+    cost: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    coefs: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    offset: float = 0.0
+
+
+def build_model(problem: Milp) -> mathopt.Model:
     """The model as a MathOpt ``ModelProto`` built straight from numpy (no Python object per
-    variable); ``A`` in coordinate form, duplicates summed."""
-    num_vars, num_rows = len(cost), len(row_lower)
+    variable)."""
+    cost, rows, cols, coefs = problem.cost, problem.rows, problem.cols, problem.coefs
+    num_vars, num_rows = len(cost), len(problem.row_lower)
     proto = model_pb2.ModelProto()
     var = proto.variables
     var.ids.extend(range(num_vars))
     var.lower_bounds.extend([0.0] * num_vars)
-    var.upper_bounds.extend(np.asarray(upper, np.float64).tolist())
-    var.integers.extend(np.asarray(integer, bool).tolist())
-    proto.objective.offset = float(offset)
+    var.upper_bounds.extend(np.asarray(problem.upper, np.float64).tolist())
+    var.integers.extend(np.asarray(problem.integer, bool).tolist())
+    proto.objective.offset = float(problem.offset)
     nz = np.flatnonzero(cost)
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(np.asarray(cost)[nz].tolist())
     con = proto.linear_constraints
     con.ids.extend(range(num_rows))
-    con.lower_bounds.extend(np.asarray(row_lower, np.float64).tolist())
-    con.upper_bounds.extend(np.asarray(row_upper, np.float64).tolist())
+    con.lower_bounds.extend(np.asarray(problem.row_lower, np.float64).tolist())
+    con.upper_bounds.extend(np.asarray(problem.row_upper, np.float64).tolist())
     key = np.asarray(rows, np.int64) * max(num_vars, 1) + np.asarray(cols, np.int64)
     uniq, inverse = np.unique(key, return_inverse=True)
     summed = np.bincount(inverse, weights=coefs, minlength=len(uniq))
@@ -96,60 +104,36 @@ def build_model(
 
 
 def solve_milp(
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    coefs: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
+    problem: Milp,
     *,
-    offset: float = 0.0,
     time_limit: float | None = None,
     hint: np.ndarray | None = None,
     solver: str = "highs",
     deadline: float | None = None,
 ) -> MilpSolution:
-    """Minimise ``cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``, ``0 <= x <= upper``.
+    """Solve ``problem`` with ``solver`` (a key of :data:`MIP_SOLVERS`) through MathOpt.
 
-    ``A`` is given in coordinate form; duplicates are summed. Solved by ``solver`` (a key of
-    :data:`MIP_SOLVERS`) through MathOpt with a relative gap tolerance of 1e-9, so ``proven``
-    means optimal, not "within 0.01%". ``hint`` is a known feasible point the solver starts from.
-    ``time_limit`` is the solver's own (soft) limit. ``deadline``, a :func:`time.perf_counter`
+    The relative gap tolerance is 1e-9, so ``proven`` means optimal, not "within 0.01%". ``hint``
+    is a known feasible point the solver starts from. ``time_limit`` is the solver's own (soft)
+    limit. ``deadline``, a :func:`time.perf_counter`
     instant, is a hard one: models of :data:`IN_PROCESS_VARS` variables or more are then solved in
     a child process, and if it has not answered by then (or died) the answer is
     :data:`NO_SOLUTION`.
     """
     if solver not in MIP_SOLVERS:
         raise ValueError(f"unknown MIP solver {solver!r}; choose one of {', '.join(MIP_SOLVERS)}")
-    problem: dict[str, Any] = dict(
-        cost=cost, upper=upper, integer=integer, rows=rows, cols=cols, coefs=coefs,
-        row_lower=row_lower, row_upper=row_upper, offset=offset, time_limit=time_limit,
-        hint=hint, solver=solver,
-    )  # fmt: skip
-    if deadline is None or len(cost) < IN_PROCESS_VARS:
-        return _solve(**problem)
-    return _solve_in_child(problem, deadline)
+    options: dict[str, Any] = dict(time_limit=time_limit, hint=hint, solver=solver)
+    if deadline is None or len(problem.cost) < IN_PROCESS_VARS:
+        return _solve(problem, **options)
+    return _solve_in_child(problem, options, deadline)
 
 
 def _solve(
-    cost: np.ndarray,
-    upper: np.ndarray,
-    integer: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    coefs: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    offset: float,
-    time_limit: float | None,
-    hint: np.ndarray | None,
-    solver: str,
+    problem: Milp, time_limit: float | None, hint: np.ndarray | None, solver: str
 ) -> MilpSolution:
     """:func:`solve_milp` in this process."""
-    num_vars = len(cost)
-    model = build_model(cost, upper, integer, rows, cols, coefs, row_lower, row_upper, offset)
+    num_vars = len(problem.cost)
+    model = build_model(problem)
     params = mathopt.SolveParameters(relative_gap_tolerance=1e-9, absolute_gap_tolerance=1e-7)
     if time_limit is not None:
         params.time_limit = datetime.timedelta(seconds=max(time_limit, 0.01))
@@ -174,7 +158,7 @@ def _solve(
     return MilpSolution(x, objective, bound, proven)
 
 
-def _solve_in_child(problem: dict[str, Any], deadline: float) -> MilpSolution:
+def _solve_in_child(problem: Milp, options: dict[str, Any], deadline: float) -> MilpSolution:
     """:func:`_solve` in a child ``python -m solvers.milp``, killed (and reaped) at ``deadline``
     if it has not answered by then.
 
@@ -196,7 +180,9 @@ def _solve_in_child(problem: dict[str, Any], deadline: float) -> MilpSolution:
     assert child.stdin is not None and child.stdout is not None
     received: list[Any] = []  # the answer, or an unexpected error of the thread
     talk = threading.Thread(
-        target=_talk, args=(child.stdin, child.stdout, problem, received), daemon=True
+        target=_talk,
+        args=(child.stdin, child.stdout, (vars(problem), options), received),
+        daemon=True,
     )
     talk.start()
     try:
@@ -218,13 +204,13 @@ def _solve_in_child(problem: dict[str, Any], deadline: float) -> MilpSolution:
 
 
 def _talk(
-    stdin: IO[bytes], stdout: IO[bytes], problem: dict[str, Any], received: list[Any]
+    stdin: IO[bytes], stdout: IO[bytes], request: tuple[Any, ...], received: list[Any]
 ) -> None:
-    """Write the problem to the child, then read its answer into ``received``; a child killed or
-    dead meanwhile leaves ``received`` empty."""
+    """Write the request (the problem's fields and the options) to the child, then read its
+    answer into ``received``; a child killed or dead meanwhile leaves ``received`` empty."""
     try:
         with contextlib.suppress(OSError):  # BrokenPipeError: the child is gone
-            pickle.dump(problem, stdin, protocol=5)
+            pickle.dump(request, stdin, protocol=5)
             stdin.close()
         with contextlib.suppress(EOFError, pickle.UnpicklingError):  # a dead child's stream
             received.append(pickle.load(stdout))
@@ -233,16 +219,16 @@ def _talk(
 
 
 def _serve() -> None:
-    """The child: read one pickled problem from stdin, solve it, write the pickled answer to
-    stdout: ``(values, objective, bound, proven)``, or the Python error. Plain values, not a
-    :class:`MilpSolution`: run as ``__main__``, this module's classes pickle as ``__main__.X``,
-    which the parent cannot load."""
+    """The child: read one pickled request from stdin, solve it, write the pickled answer to
+    stdout: ``(values, objective, bound, proven)``, or the Python error. Plain values both ways,
+    not :class:`Milp` and :class:`MilpSolution`: run as ``__main__``, this module's classes pickle
+    as ``__main__.X``, which the parent cannot load."""
     answer_fd = os.dup(1)
     os.dup2(2, 1)  # whatever a solver library prints goes to stderr, not into the answer
     answer: tuple[Any, ...] | BaseException
     try:
-        problem = pickle.load(sys.stdin.buffer)
-        s = _solve(**problem)
+        fields, options = pickle.load(sys.stdin.buffer)
+        s = _solve(Milp(**fields), **options)
         answer = (s.values, s.objective, s.bound, s.proven)
     except Exception as exc:
         answer = exc

@@ -25,7 +25,7 @@ from ortools.math_opt.python import mathopt
 from dom.errors import InvalidInput
 from solvers.instance import Instance, csr_gather
 from solvers.milp import MIP_SOLVERS as MIP_SOLVERS
-from solvers.milp import build_model, solve_milp
+from solvers.milp import Milp, build_model, solve_milp
 from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
 from solvers.result import Result, Status
 
@@ -46,10 +46,9 @@ def lp_duals(
     cores): approximate, but far quicker than simplex on large sparse LPs; at ``time_limit`` its
     last iterate, which need not be feasible (callers price with it, they do not bound with it).
     None if PDLP returned no dual point."""
-    model = build_model(
-        cost, np.full(len(cost), np.inf), np.zeros(len(cost), bool), rows, cols, coefs,
-        row_lower, row_upper, 0.0,
-    )  # fmt: skip
+    continuous = np.zeros(len(cost), bool)
+    unbounded = np.full(len(cost), np.inf)
+    model = build_model(Milp(cost, unbounded, continuous, rows, cols, coefs, row_lower, row_upper))
     params = mathopt.SolveParameters(
         time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)), threads=2
     )
@@ -230,13 +229,14 @@ def solve_exact(
         inst.capacity[finite],
     )
     start_point = None if hint is None else _pattern_point(inst, hint, p_order, p_node, p_mask)
-    solution = solve_milp(
+    problem = Milp(
         cost, upper, integer,
         np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
-        np.concatenate(lower), np.concatenate(upper_row),
-        offset=-split * num_o, time_limit=time_limit, hint=start_point, solver=solver,
-        deadline=deadline,
+        np.concatenate(lower), np.concatenate(upper_row), offset=-split * num_o,
     )  # fmt: skip
+    solution = solve_milp(
+        problem, time_limit=time_limit, hint=start_point, solver=solver, deadline=deadline
+    )
     assign = np.full(num_l, -1, np.int64)
     if solution.values is not None:
         for p in np.flatnonzero(solution.values[:num_p] > 0.5):

@@ -32,14 +32,14 @@ def every_model_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(milp, "IN_PROCESS_VARS", 0)
 
 
-def _market_split(rows: int = 6, cols: int = 50, seed: int = 0) -> dict[str, np.ndarray]:
+def _market_split(rows: int = 6, cols: int = 50, seed: int = 0) -> milp.Milp:
     """A market-split MILP (Cornuéjols and Dawande 1999): ``A x = floor(A 1 / 2)``, x binary,
     ``A`` random in [0, 99]; built to defeat branch and bound, it runs far past any deadline
     here."""
     a = np.random.default_rng(seed).integers(0, 100, (rows, cols)).astype(float)
     half = np.floor(a.sum(axis=1) / 2)
     r, c = np.nonzero(np.ones_like(a))
-    return dict(
+    return milp.Milp(
         cost=np.zeros(cols),
         upper=np.ones(cols),
         integer=np.ones(cols, bool),
@@ -75,7 +75,7 @@ def _spawned_children() -> list[tuple[int, str]]:
 def test_a_solve_past_its_deadline_gives_no_solution_and_leaves_no_process() -> None:
     """A MILP that cannot finish, with no solver limit and a deadline one second away, comes back
     with no point, objective inf and bound -inf (nothing proven), and its child is reaped."""
-    solution = milp.solve_milp(**_market_split(), deadline=time.perf_counter() + 1.0)
+    solution = milp.solve_milp(_market_split(), deadline=time.perf_counter() + 1.0)
     _assert_no_solution(solution)
     assert _spawned_children() == []
 
@@ -95,7 +95,7 @@ def test_a_child_that_dies_gives_no_solution() -> None:
     killer = threading.Thread(target=kill_the_child)
     killer.start()
     try:
-        solution = milp.solve_milp(**_market_split(), deadline=time.perf_counter() + 600.0)
+        solution = milp.solve_milp(_market_split(), deadline=time.perf_counter() + 600.0)
     finally:
         done.set()
         killer.join()
@@ -106,7 +106,7 @@ def test_a_child_that_dies_gives_no_solution() -> None:
 def test_an_error_in_the_child_is_raised_in_the_caller() -> None:
     """A Python error in the child (here a hint of the wrong length) is not swallowed."""
     with pytest.raises(ValueError, match="zip"):
-        milp.solve_milp(**_market_split(), hint=np.zeros(3), deadline=time.perf_counter() + 600)
+        milp.solve_milp(_market_split(), hint=np.zeros(3), deadline=time.perf_counter() + 600)
     assert _spawned_children() == []
 
 
@@ -160,12 +160,12 @@ def test_a_script_without_a_main_guard_solves_through_the_child(tmp_path: Path) 
                 runs.write("ran\\n")
             n = milp.IN_PROCESS_VARS  # the smallest model that goes to the child
             value = np.arange(n) % 7 + 1.0
-            solution = milp.solve_milp(
+            knapsack = milp.Milp(
                 cost=-value, upper=np.ones(n), integer=np.ones(n, bool),
                 rows=np.zeros(n, np.int64), cols=np.arange(n), coefs=np.ones(n),
                 row_lower=np.zeros(1), row_upper=np.array([10.0]),
-                deadline=time.perf_counter() + 120,
             )
+            solution = milp.solve_milp(knapsack, deadline=time.perf_counter() + 120)
             print(solution.objective, solution.proven)
             """
         )
