@@ -55,14 +55,25 @@ def test_an_ejection_move_trades_the_unit_in_the_way() -> None:
     assert rr.solves == 2
 
 
-def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was() -> None:
-    """At the optimum no move of either kind changes anything or claims a saving."""
+@pytest.mark.parametrize("largest", [False, True])
+def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was(largest: bool) -> None:
+    """At the optimum no move of either kind, in either recreate order, changes anything or
+    claims a saving."""
     inst = _blocked()
     best = np.array([0, 0, 1])
     for kind in (lns._RELATED, lns._EJECTION):
-        assign, saved = lns.RuinRecreate(inst).moves(best, 20, kind, np.array([[1, 0, 0]]))
+        rr = lns.RuinRecreate(inst)
+        assign, saved = rr.moves(best, 20, kind, np.array([[1, 0, 0]]), largest=largest)
         assert assign.tolist() == best.tolist()
         assert saved == 0.0
+
+
+def test_largest_first_sorts_the_rest_of_the_group_by_units_and_keeps_ties_in_place() -> None:
+    """The order in front (an ejection's) stays; the others go by units, descending, stably."""
+    units = np.array([1.0, 5.0, 2.0, 5.0, 3.0])
+    hood = np.array([0, 2, 1, 4, 3, 99])  # the last entry is beyond the group
+    lns._largest_first(hood, 1, 5, units)
+    assert hood.tolist() == [0, 1, 3, 4, 2, 99]
 
 
 @pytest.fixture(scope="module")
