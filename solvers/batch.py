@@ -24,7 +24,9 @@ routed one after another against the stock left, each by the kernel with the pri
 costs, then improved by re-routing each order exactly against everything else (coordinate descent,
 after Xu, Allgor & Graves 2009); the rest of the time goes to ruin-and-recreate moves that
 trade scarce stock between orders (``solvers.lns``), some aimed at the relaxed plans of the last
-passes. Stops at the time limit or once the gap is closed.
+passes, all started from the orders whose plans cost most above their relaxed ones at the prices of
+the best bound (their regret, where the gap lies). Stops at the time limit or once the gap is
+closed.
 """
 
 from __future__ import annotations
@@ -143,6 +145,21 @@ def _line_bound(
     return total
 
 
+@nb.njit(cache=True)
+def _priced_usage(line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, price, cap_price):
+    """What each order's plan draws from stock and capacity, at the prices: ``[order]``."""
+    out = np.zeros(len(line_ptr) - 1)
+    for o in range(len(out)):
+        for i in range(line_ptr[o], line_ptr[o + 1]):
+            f = assign[i]
+            if f < 0:
+                continue
+            out[o] += line_units[i] * cap_price[f]
+            for c in range(comp_ptr[i], comp_ptr[i + 1]):
+                out[o] += comp_units[c] * price[f, comp_sku[c]]
+    return out
+
+
 @nb.njit(cache=True, parallel=True)
 def _relaxed(
     line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units, comp_ptr,
@@ -258,8 +275,9 @@ class _Search:
             i.line_units, i.comp_ptr, i.comp_sku, i.comp_units,
         )  # fmt: skip
 
-    def relaxed(self) -> tuple[float, np.ndarray]:
-        """Lagrangian bound at the current prices and the relaxed plan."""
+    def relaxed(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """Lagrangian bound at the current prices, the relaxed plan and each order's priced
+        cost in it."""
         inst = self.inst
         assign = np.full(inst.num_lines, -1, np.int64)
         per_order = np.zeros(inst.num_orders)
@@ -267,7 +285,18 @@ class _Search:
             *self._args(), inst.available, inst.capacity, inst.ship_cost, inst.split_penalty,
             inst.max_shipments, self.price, self.cap_price, assign, per_order,
         )  # fmt: skip
-        return float(per_order.sum() - (self.prices * self.pool.supply).sum()), assign
+        return float(per_order.sum() - (self.prices * self.pool.supply).sum()), assign, per_order
+
+    def regret(self, assign: np.ndarray, relaxed_costs: np.ndarray) -> np.ndarray:
+        """Per order, how much its plan in ``assign`` costs at the current prices above its
+        relaxed plan's ``relaxed_costs``. The gap to the bound is the sum of these and the
+        priced stock and capacity the plan leaves unused."""
+        inst = self.inst
+        priced = _priced_usage(
+            inst.line_ptr, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
+            assign, self.price, self.cap_price,
+        )  # fmt: skip
+        return plan_costs(inst, assign) + priced - relaxed_costs
 
     def route(
         self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None
@@ -355,7 +384,7 @@ class _Search:
     def exact_pass(self) -> tuple[float, np.ndarray]:
         """The Lagrangian bound and relaxed plan at the current prices; the plan joins the pool
         and the targets, the prices are kept if the bound is the best so far."""
-        bound, relaxed_assign = self.relaxed()
+        bound, relaxed_assign, _ = self.relaxed()
         self.pool.add(relaxed_assign)
         self.targets = [*self.targets[1 - _TARGETS :], relaxed_assign]
         if bound > self.bound + 1e-9 * max(1.0, abs(bound)):
@@ -526,20 +555,27 @@ def solve(
         search.master_steps += 1
         stalled = stalled + 1 if search.bound <= before + 1e-5 * abs(before) else 0
         report()
+    relaxed_costs = None
     if search.gap() > params.gap_tolerance and search.best_prices is not None:
-        # a last plan from the prices of the best bound
+        # a last plan from the prices of the best bound; the moves aim at its relaxed plan first
         search.prices[...] = search.best_prices
-        search.repair(search.relaxed()[1])
+        _, relaxed_assign, relaxed_costs = search.relaxed()
+        search.targets.append(relaxed_assign)
+        search.repair(relaxed_assign)
     lns = RuinRecreate(inst, size=params.neighbourhood, workers=params.lns_workers)
     targets = np.array(search.targets) if search.targets else None
+    regret = None
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
     while search.gap() > params.gap_tolerance and not budget.over() and idle < params.lns_patience:
+        if relaxed_costs is not None and regret is None:
+            regret = search.regret(search.best_assign, relaxed_costs)
         solves = lns.solves
-        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK, targets)
+        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK, targets, regret)
         budget.spend(lns.solves - solves)
         idle = idle + 1 if saved <= 0 else 0
         if saved > 0:
             search.offer(assign)
+            regret = None
         report()
     bound = min(search.bound, search.best_cost)
     gap = (search.best_cost - bound) / max(search.best_cost, 1e-9)
