@@ -44,5 +44,10 @@ def warm_up() -> None:
     inst = _tiny_instance()
     greedy(inst)
     batch.solve(inst, time_limit=0.2)
-    RuinRecreate(inst).improve(np.full(inst.num_lines, -1, np.int64), 10)
+    unfilled = np.full(inst.num_lines, -1, np.int64)
+    # the moves aimed by regret, and the regret itself: the tiny solve closes its gap before them
+    regret = batch._Search(inst, batch.BatchParams(), float("inf")).regret(
+        unfilled, np.zeros(inst.num_orders)
+    )
+    RuinRecreate(inst).improve(unfilled, 10, np.array([unfilled]), regret)
     mip._pattern_arrays(inst)
