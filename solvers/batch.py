@@ -149,11 +149,11 @@ def _line_bound(
     return total
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def _priced_usage(line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, price, cap_price):
     """What each order's plan draws from stock and capacity, at the prices: ``[order]``."""
     out = np.zeros(len(line_ptr) - 1)
-    for o in range(len(out)):
+    for o in nb.prange(len(out)):
         for i in range(line_ptr[o], line_ptr[o + 1]):
             f = assign[i]
             if f < 0:
@@ -444,6 +444,7 @@ class _Budget:
         self.work = 0
         self.repair_work = 0
         self.repair_seconds = 0.0
+        self.repairs = 0
 
     def spend(self, solves: int) -> None:
         self.work += solves
@@ -457,11 +458,18 @@ class _Budget:
             return min(1.0, self.work / self.params.work_limit)
         return min(1.0, self._elapsed() / self.time_limit)
 
-    def repair_allowed(self) -> bool:
-        """Repairs take at most about a third of the effort, so the bound keeps improving."""
-        if self.params.work_limit is not None:
-            return self.repair_work <= 0.35 * self.work
-        return self.repair_seconds <= 0.35 * self._elapsed()
+    def repair_allowed(self, master: bool) -> bool:
+        """Repairs take at most about a third of the effort, so the bound keeps improving, and
+        none starts when the price search would end before it did: the last plan comes from the
+        best prices anyway (a repair of the 100,000-order day takes 2-5 s on this machine)."""
+        share = self._lagrangian_share(master)
+        limit = self.params.work_limit
+        if limit is not None:
+            last = self.repair_work / max(self.repairs, 1)
+            return self.repair_work <= 0.35 * self.work and self.work + last < share * limit
+        last = self.repair_seconds / max(self.repairs, 1)
+        elapsed = self._elapsed()
+        return self.repair_seconds <= 0.35 * elapsed and elapsed + last < share * self.time_limit
 
     @contextlib.contextmanager
     def repairing(self) -> Iterator[None]:
@@ -471,6 +479,7 @@ class _Budget:
         self.spend(3 * self.num_orders)
         self.repair_work += self.work - w0
         self.repair_seconds += time.perf_counter() - t0
+        self.repairs += 1
 
     def master_fits(self, pool_uses: int) -> bool:
         """Whether LP master steps run: on the clock only (PDLP is not reproducible by work),
@@ -480,10 +489,14 @@ class _Budget:
             _MASTER_USES_PER_SECOND * seconds
         )
 
+    def _lagrangian_share(self, master: bool) -> float:
+        """Share of the budget for the subgradient price search; with ``master`` steps to come,
+        it ends before their share."""
+        return self.params.lagrangian_share - (self.params.master_share if master else 0.0)
+
     def lagrangian_over(self, master: bool) -> bool:
-        """The end of the subgradient price search; with ``master`` steps to come, before
-        their share."""
-        share = self.params.lagrangian_share - (self.params.master_share if master else 0.0)
+        """The end of the subgradient price search."""
+        share = self._lagrangian_share(master)
         if self._elapsed() > share * self.time_limit:
             return True
         limit = self.params.work_limit
@@ -532,11 +545,11 @@ def solve(
             rose = bound > last_bound
             steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, 1)
         last_bound = bound
-        if it % params.repair_every == 0 and budget.repair_allowed():
+        master = budget.master_fits(search.pool.num_uses)
+        if it % params.repair_every == 0 and budget.repair_allowed(master):
             with budget.repairing():
                 search.repair(relaxed_assign)
         report()
-        master = budget.master_fits(search.pool.num_uses)
         if search.gap() <= params.gap_tolerance or budget.lagrangian_over(master):
             break
         if not search.needs_step(relaxed_assign):
