@@ -275,7 +275,7 @@ class RuinRecreate:
     """Ruin-and-recreate moves on one instance; keeps its SKU-to-orders index and how much each
     kind of neighbourhood saved between calls."""
 
-    def __init__(self, inst: Instance, *, size: int = 12, seed: int = 0, workers: int = 1) -> None:
+    def __init__(self, inst: Instance, *, size: int = 8, seed: int = 0, workers: int = 1) -> None:
         self.inst = inst
         self.size = size
         self.workers = workers
