@@ -28,7 +28,9 @@ starts from an order drawn in proportion to its regret, and a related move from 
 order. From the same start, 20 s of moves left a 2.77% gap where moves drawn at random left 3.27%
 (10,000 orders: 1.81% against 1.91%; 20,000 orders on 12 nodes, scarce: 2.02% against 2.19%);
 drawing in proportion to the square root of the regret did about as well (2.79%), uniformly over
-the orders with regret much worse (3.15%).
+the orders with regret much worse (3.15%). A related move releases the drawn order itself with
+the others demanding the SKU of one of its lines (before, only the others: in 55 s the plans of
+100k-, 20k- and 10k-order days came out 0.06%, 0.02% and 0.04% cheaper).
 
 Moves run on several threads at once: the SKUs are split at random into one part per thread and
 each thread moves only the orders whose SKUs all lie in its part, with its own share of the spare
@@ -91,11 +93,12 @@ def _related_hood(
     hood, line_ptr, comp_ptr, comp_sku, sku_ptr, sku_orders, assign, sku_part, order_part, w,
     movers, mover_weight,
 ):  # fmt: skip
-    """Up to ``len(hood)`` random orders of part ``w`` demanding the first SKU of a line of that
-    part: a line of one of the ``movers`` (drawn by weight), else a random (preferably
-    unfilled) line."""
+    """Up to ``len(hood)`` orders of part ``w`` demanding the first SKU of a line of that part:
+    one of the ``movers`` (drawn by weight) and random others demanding the SKU of one of its
+    lines, else random orders demanding the SKU of a random (preferably unfilled) line."""
     num_lines = len(assign)
     li = np.random.randint(num_lines)
+    o = -1
     for attempt in range(16):
         if len(movers):
             o = _draw(movers, mover_weight)
@@ -112,6 +115,8 @@ def _related_hood(
     lo, hi = sku_ptr[s], sku_ptr[s + 1]
     k = min(len(hood), hi - lo)
     count = 0
+    if o >= 0 and order_part[o] == w and line_ptr[o + 1] - line_ptr[o] <= MAX_EXACT_LINES:
+        count = _add(hood, count, o)  # the mover itself, where its regret lies
     for _pick in range(4 * k):
         o = sku_orders[lo + np.random.randint(hi - lo)]
         if order_part[o] == w and line_ptr[o + 1] - line_ptr[o] <= MAX_EXACT_LINES:
