@@ -89,6 +89,16 @@ def _draw(items, cum_weight):
 
 
 @nb.njit(cache=True)
+def _draw_mover(movers, mover_weight, order_part, w):
+    """One of the ``movers`` of part ``w``, drawn by weight (a few tries), or -1."""
+    for _try in range(16):
+        o = _draw(movers, mover_weight)
+        if order_part[o] == w:
+            return o
+    return -1
+
+
+@nb.njit(cache=True)
 def _related_hood(
     hood, line_ptr, comp_ptr, comp_sku, sku_ptr, sku_orders, assign, sku_part, order_part, w,
     movers, mover_weight,
@@ -97,17 +107,17 @@ def _related_hood(
     one of the ``movers`` (drawn by weight) and random others demanding the SKU of one of its
     lines, else random orders demanding the SKU of a random (preferably unfilled) line."""
     num_lines = len(assign)
-    li = np.random.randint(num_lines)
     o = -1
-    for attempt in range(16):
-        if len(movers):
-            o = _draw(movers, mover_weight)
-            li = line_ptr[o] + np.random.randint(line_ptr[o + 1] - line_ptr[o])
-            if order_part[o] == w:
+    if len(movers):
+        o = _draw_mover(movers, mover_weight, order_part, w)
+        if o < 0:
+            return 0
+        li = line_ptr[o] + np.random.randint(line_ptr[o + 1] - line_ptr[o])
+    else:
+        li = np.random.randint(num_lines)
+        for attempt in range(16):
+            if sku_part[comp_sku[comp_ptr[li]]] == w and (assign[li] < 0 or attempt >= 8):
                 break
-        elif sku_part[comp_sku[comp_ptr[li]]] == w and (assign[li] < 0 or attempt >= 8):
-            break
-        else:
             li = np.random.randint(num_lines)
     s = comp_sku[comp_ptr[li]]
     if sku_part[s] != w:
@@ -115,7 +125,7 @@ def _related_hood(
     lo, hi = sku_ptr[s], sku_ptr[s + 1]
     k = min(len(hood), hi - lo)
     count = 0
-    if o >= 0 and order_part[o] == w and line_ptr[o + 1] - line_ptr[o] <= MAX_EXACT_LINES:
+    if o >= 0 and line_ptr[o + 1] - line_ptr[o] <= MAX_EXACT_LINES:
         count = _add(hood, count, o)  # the mover itself, where its regret lies
     for _pick in range(4 * k):
         o = sku_orders[lo + np.random.randint(hi - lo)]
@@ -195,12 +205,8 @@ def _ruin_recreate(
     solves = 0
     for _ in range(rounds):
         if kind == _EJECTION:
-            order = _draw(movers, mover_weight)
-            for _try in range(16):
-                if order_part[order] == w:
-                    break
-                order = _draw(movers, mover_weight)
-            if order_part[order] != w:
+            order = _draw_mover(movers, mover_weight, order_part, w)
+            if order < 0:
                 continue
             target = targets[np.random.randint(targets.shape[0])]
             count = _ejection_hood(
