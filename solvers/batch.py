@@ -227,6 +227,27 @@ def _route_in_sequence(
     return improved
 
 
+@nb.njit(cache=True)
+def _sign_step(usage, supply, finite, prices, rate, last_sign, max_rate):
+    """Per-resource sign steps on the subgradient ``usage - supply`` (RPROP, Riedmiller & Braun
+    1993): each price moves by its own rate, which grows while its excess demand keeps its sign
+    and halves when it flips, so every resource's price settles at its own pace. A resource
+    with no finite supply, or priced 0 with demand below supply, does not move."""
+    for r in range(len(prices)):
+        g = usage[r] - supply[r]
+        sign = 0
+        if finite[r] and (g > 0 or (g < 0 and prices[r] > 0)):
+            sign = 1 if g > 0 else -1
+        turn = sign * last_sign[r]
+        if turn > 0:
+            rate[r] *= 1.2
+        elif turn < 0:
+            rate[r] *= 0.5
+        rate[r] = min(max(rate[r], 1e-4), max_rate)
+        prices[r] = max(prices[r] + rate[r] * sign, 0.0)
+        last_sign[r] = 0 if turn < 0 else sign
+
+
 def _initial_prices(inst: Instance) -> np.ndarray:
     """Start stock prices where demand outruns supply: a SKU short across the network is worth
     about half the penalty of the line it would otherwise leave unfilled, wherever it is held."""
@@ -421,20 +442,11 @@ class _Search:
             if value > best_value:
                 best_value = value
                 best[...] = self.prices
-            self._sign_step(self._subgradient(usage))
+            _sign_step(
+                usage, self.pool.supply, self.pool.finite, self.prices, self.rate, self.last_sign,
+                self.max_rate,
+            )  # fmt: skip
         self.prices[...] = best
-
-    def _sign_step(self, g: np.ndarray) -> None:
-        """Per-resource sign steps (RPROP, Riedmiller & Braun 1993): each price moves by its own
-        rate, which grows while its excess demand keeps its sign and halves when it flips, so
-        every resource's price settles at its own pace."""
-        sign = np.sign(g).astype(np.int8)
-        turn = sign * self.last_sign
-        self.rate[turn > 0] *= 1.2
-        self.rate[turn < 0] *= 0.5
-        np.clip(self.rate, 1e-4, self.max_rate, out=self.rate)
-        np.maximum(self.prices + self.rate * sign, 0.0, out=self.prices)
-        self.last_sign[...] = np.where(turn < 0, 0, sign)
 
 
 class _Budget:

@@ -22,19 +22,19 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from solvers.instance import Instance, csr_gather
+from solvers.instance import Instance
 from solvers.mip import lp_duals
 from solvers.order import plan_costs, plan_usage
 
 
 @nb.njit(cache=True, parallel=True)
-def _cheapest(order_ptr, order_cols, col_cost, use_ptr, use_res, use_units, price, chosen, value):
-    """Each order's cheapest known plan at ``price``: its column and priced cost."""
+def _cheapest(order_ptr, col_cost, use_ptr, use_res, use_units, price, chosen, value):
+    """Each order's cheapest known plan at ``price``: its column and priced cost (an order's
+    columns are ``order_ptr[o]:order_ptr[o + 1]``, so their data lie together in memory)."""
     for o in nb.prange(len(order_ptr) - 1):
         best = np.inf
-        best_k = order_cols[order_ptr[o]]  # every order has a column; all may cost inf
-        for j in range(order_ptr[o], order_ptr[o + 1]):
-            k = order_cols[j]
+        best_k = order_ptr[o]  # every order has a column; all may cost inf
+        for k in range(order_ptr[o], order_ptr[o + 1]):
             c = col_cost[k]
             for e in range(use_ptr[k], use_ptr[k + 1]):
                 c += use_units[e] * price[use_res[e]]
@@ -46,11 +46,82 @@ def _cheapest(order_ptr, order_cols, col_cost, use_ptr, use_res, use_units, pric
 
 
 @nb.njit(cache=True)
-def _usage(chosen, use_ptr, use_res, use_units, usage):
-    usage[:] = 0.0
-    for k in chosen:
+def _update_usage(chosen, last, use_ptr, use_res, use_units, usage):
+    """Move ``usage`` from the columns ``last`` to ``chosen`` (per order), touching only the
+    orders whose choice changed: between two price steps most keep theirs. Units are whole
+    numbers, so the running sums stay exact."""
+    for o in range(len(chosen)):
+        k, old = chosen[o], last[o]
+        if k == old:
+            continue
+        if old >= 0:
+            for e in range(use_ptr[old], use_ptr[old + 1]):
+                usage[use_res[e]] -= use_units[e]
         for e in range(use_ptr[k], use_ptr[k + 1]):
             usage[use_res[e]] += use_units[e]
+        last[o] = k
+
+
+@nb.njit(cache=True)
+def _merged(
+    order_ptr, col_cost, col_mark, use_ptr, use_res, use_units, mark, cost, assign, line_ptr,
+    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus,
+):  # fmt: skip
+    """The pool with each order's plan in ``assign`` (fingerprint ``mark``, true cost ``cost``)
+    appended to that order's columns unless one of them has its fingerprint; columns stay
+    grouped by order. Returns the new arrays and how many columns were added."""
+    num_orders = len(order_ptr) - 1
+    fresh = np.zeros(num_orders, np.bool_)
+    extra_cols = 0
+    extra_uses = 0
+    for o in range(num_orders):
+        fresh[o] = True
+        for k in range(order_ptr[o], order_ptr[o + 1]):
+            if col_mark[k] == mark[o]:
+                fresh[o] = False
+                break
+        if fresh[o]:
+            extra_cols += 1
+            for i in range(line_ptr[o], line_ptr[o + 1]):
+                if assign[i] >= 0:
+                    extra_uses += comp_ptr[i + 1] - comp_ptr[i] + 1
+    num_cols = len(col_cost) + extra_cols
+    new_order_ptr = np.zeros(num_orders + 1, np.int64)
+    new_cost = np.empty(num_cols)
+    new_mark = np.empty(num_cols, np.int64)
+    new_use_ptr = np.zeros(num_cols + 1, np.int64)
+    new_res = np.empty(len(use_res) + extra_uses, np.int64)
+    new_units = np.empty(len(use_res) + extra_uses)
+    k2 = 0
+    e2 = 0
+    for o in range(num_orders):
+        for k in range(order_ptr[o], order_ptr[o + 1]):
+            new_cost[k2] = col_cost[k]
+            new_mark[k2] = col_mark[k]
+            for e in range(use_ptr[k], use_ptr[k + 1]):
+                new_res[e2] = use_res[e]
+                new_units[e2] = use_units[e]
+                e2 += 1
+            k2 += 1
+            new_use_ptr[k2] = e2
+        if fresh[o]:
+            new_cost[k2] = cost[o]
+            new_mark[k2] = mark[o]
+            for i in range(line_ptr[o], line_ptr[o + 1]):
+                f = assign[i]
+                if f < 0:
+                    continue
+                for c in range(comp_ptr[i], comp_ptr[i + 1]):
+                    new_res[e2] = f * num_skus + comp_sku[c]
+                    new_units[e2] = comp_units[c]
+                    e2 += 1
+                new_res[e2] = num_nodes * num_skus + f
+                new_units[e2] = line_units[i]
+                e2 += 1
+            k2 += 1
+            new_use_ptr[k2] = e2
+        new_order_ptr[o + 1] = k2
+    return new_order_ptr, new_cost, new_mark, new_use_ptr, new_res, new_units, extra_cols
 
 
 class ColumnPool:
@@ -64,18 +135,25 @@ class ColumnPool:
         self.supply = np.where(self.finite, supply, 0.0)  # unlimited capacity is never priced
         # a random weight per line makes each order's plan a 64-bit fingerprint (wrapping sums)
         self._weights = np.random.default_rng(0).integers(1, 2**62, inst.num_lines)
-        self._seen = np.zeros(0, np.int64)
-        self.col_order = np.zeros(0, np.int64)
+        # columns grouped by order: those of order o are order_ptr[o]:order_ptr[o + 1]
         self.col_cost = np.zeros(0)
+        self._col_mark = np.zeros(0, np.int64)
         self.use_ptr = np.zeros(1, np.int64)
         self.use_res = np.zeros(0, np.int64)
         self.use_units = np.zeros(0)
         self.order_ptr = np.zeros(inst.num_orders + 1, np.int64)
-        self.order_cols = np.zeros(0, np.int64)
+        # the restricted dual's last choice per order and what those columns use (``restricted``)
+        self._chosen = np.full(inst.num_orders, -1, np.int64)
+        self._usage = np.zeros(self.num_resources)
 
     @property
     def num_columns(self) -> int:
-        return len(self.col_order)
+        return len(self.col_cost)
+
+    @property
+    def col_order(self) -> np.ndarray:
+        """The order of each column."""
+        return np.repeat(np.arange(self.inst.num_orders), np.diff(self.order_ptr))
 
     @property
     def num_uses(self) -> int:
@@ -88,39 +166,19 @@ class ColumnPool:
         with np.errstate(over="ignore"):
             marks = np.add.reduceat((assign + 2) * self._weights, inst.line_ptr[:-1])
         marks[np.diff(inst.line_ptr) == 0] = 0
-        fresh = ~np.isin(marks, self._seen)
-        orders = np.flatnonzero(fresh)
-        if len(orders) == 0:
-            return 0
-        self._seen = np.concatenate([self._seen, marks[orders]])
-        first = self.num_columns
-        cost = plan_costs(inst, assign)[orders]
-        lines, counts = csr_gather(inst.line_ptr, orders)
-        col_of_line = np.repeat(np.arange(first, first + len(orders)), counts)
-        placed = assign[lines] >= 0
-        lines, col_of_line = lines[placed], col_of_line[placed]
-        nodes = assign[lines]
-        comps, comp_counts = csr_gather(inst.comp_ptr, lines)
-        col = np.concatenate([np.repeat(col_of_line, comp_counts), col_of_line])
-        res = np.concatenate(
-            [
-                np.repeat(nodes, comp_counts) * inst.num_skus + inst.comp_sku[comps],
-                inst.num_nodes * inst.num_skus + nodes,
-            ]
-        )
-        units = np.concatenate([inst.comp_units[comps], inst.line_units[lines]]).astype(float)
-        by_col = np.argsort(col, kind="stable")
-        per_col = np.bincount(col - first, minlength=len(orders))
-        self.col_order = np.concatenate([self.col_order, orders])
-        self.col_cost = np.concatenate([self.col_cost, cost])
-        self.use_ptr = np.concatenate([self.use_ptr, self.use_ptr[-1] + np.cumsum(per_col)])
-        self.use_res = np.concatenate([self.use_res, res[by_col]])
-        self.use_units = np.concatenate([self.use_units, units[by_col]])
-        self.order_cols = np.argsort(self.col_order, kind="stable")
-        self.order_ptr = np.concatenate(
-            [[0], np.cumsum(np.bincount(self.col_order, minlength=inst.num_orders))]
-        )
-        return len(orders)
+        (
+            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
+            self.use_units, added,
+        ) = _merged(
+            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
+            self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
+            inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.num_nodes,
+            inst.num_skus,
+        )  # fmt: skip
+        if added:
+            self._chosen[:] = -1  # column numbers changed: the next usage is summed afresh
+            self._usage[:] = 0.0
+        return int(added)
 
     def usage(self, assign: np.ndarray) -> np.ndarray:
         """What a whole plan ``assign`` uses of each flat resource."""
@@ -134,13 +192,12 @@ class ColumnPool:
         chosen = np.empty(num_orders, np.int64)
         value = np.empty(num_orders)
         _cheapest(
-            self.order_ptr, self.order_cols, self.col_cost, self.use_ptr, self.use_res,
-            self.use_units, price, chosen, value,
+            self.order_ptr, self.col_cost, self.use_ptr, self.use_res, self.use_units, price,
+            chosen, value,
         )  # fmt: skip
-        usage = np.empty(self.num_resources)
-        _usage(chosen, self.use_ptr, self.use_res, self.use_units, usage)
+        _update_usage(chosen, self._chosen, self.use_ptr, self.use_res, self.use_units, self._usage)
         # elementwise, not ``@``: a BLAS call's threads stall on a busy machine
-        return float(value.sum() - (price * self.supply).sum()), usage
+        return float(value.sum() - (price * self.supply).sum()), self._usage.copy()
 
     def master_prices(self, time_limit: float) -> np.ndarray | None:
         """Prices from the restricted master LP: each order a convex mix of its columns, every

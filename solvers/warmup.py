@@ -45,9 +45,11 @@ def warm_up() -> None:
     greedy(inst)
     batch.solve(inst, time_limit=0.2)
     unfilled = np.full(inst.num_lines, -1, np.int64)
-    # the moves aimed by regret, and the regret itself: the tiny solve closes its gap before them
-    regret = batch._Search(inst, batch.BatchParams(), float("inf")).regret(
-        unfilled, np.zeros(inst.num_orders)
-    )
+    # the price steps, the moves aimed by regret and the regret itself: the tiny solve closes
+    # its gap before them
+    search = batch._Search(inst, batch.BatchParams(), float("inf"))
+    search.exact_pass()
+    search.price_search(2)
+    regret = search.regret(unfilled, np.zeros(inst.num_orders))
     RuinRecreate(inst).improve(unfilled, 10, np.array([unfilled]), regret)
     mip._pattern_arrays(inst)
