@@ -296,6 +296,8 @@ class _Search:
         self.best_cost = float(inst.line_backorder.sum())
         self.bound = -np.inf
         self.best_prices: np.ndarray | None = None
+        # the relaxed plan at the best prices and each order's priced cost in it
+        self.best_relaxed: tuple[np.ndarray, np.ndarray] | None = None
         self.iterations = 0
         self.repairs = 0
         self.targets: list[np.ndarray] = []  # the latest relaxed plans, oldest first
@@ -418,12 +420,13 @@ class _Search:
     def exact_pass(self) -> tuple[float, np.ndarray]:
         """The Lagrangian bound and relaxed plan at the current prices; the plan joins the pool
         and the targets, the prices are kept if the bound is the best so far."""
-        bound, relaxed_assign, _ = self.relaxed()
+        bound, relaxed_assign, relaxed_costs = self.relaxed()
         self.pool.add(relaxed_assign)
         self.targets = [*self.targets[1 - _TARGETS :], relaxed_assign]
         if bound > self.bound + 1e-9 * max(1.0, abs(bound)):
             self.bound = bound
             self.best_prices = self.prices.copy()
+            self.best_relaxed = relaxed_assign, relaxed_costs
         return bound, relaxed_assign
 
     def master_step(self, time_limit: float) -> bool:
@@ -602,9 +605,10 @@ def solve(
         report()
     relaxed_costs = None
     if search.gap() > params.gap_tolerance and search.best_prices is not None:
-        # a last plan from the prices of the best bound; the moves aim at its relaxed plan first
+        # a last plan from the prices of the best bound; the moves aim at its relaxed plan most
         search.prices[...] = search.best_prices
-        _, relaxed_assign, relaxed_costs = search.relaxed()
+        assert search.best_relaxed is not None  # set with the best prices
+        relaxed_assign, relaxed_costs = search.best_relaxed
         search.targets.append(relaxed_assign)
         search.repair(relaxed_assign)
     lns = RuinRecreate(inst, size=params.neighbourhood, workers=params.lns_workers)
