@@ -74,9 +74,14 @@ _RATE_RESTART = 0.05
 _DESCENT_MIN = 1e-3
 _TARGETS = 16  # relaxed plans kept as targets of ejection moves (``solvers.lns``)
 _SMOOTHING = 0.5  # weight of the best prices when mixed with the LP master's (Wentges 1997)
-# pool entries (column x resource) PDLP gets through per second on the master, measured on a
-# 2-core machine: the master steps run only if three of them fit in their share of the time
-_MASTER_USES_PER_SECOND = 100_000
+# master LP entries (column x resource) PDLP gets through per second, measured on a 2-core
+# machine: the master steps run only if three of them fit in their share of the time. On the
+# 100,000-order day (750k entries after ~20 s of price steps) they do not: one PDLP solve given
+# 6 s raised the bound 0.12%, but the repair from its prices started 0.35% dearer and in two
+# 55 s runs the plan ended 0.1-0.3% dearer
+_MASTER_ENTRIES_PER_SECOND = 100_000
+# share of the time left that PDLP itself gets: the rest builds the model and reads it back
+_PDLP_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,7 @@ class _Search:
         self.best_prices: np.ndarray | None = None
         # the relaxed plan at the best prices and each order's priced cost in it
         self.best_relaxed: tuple[np.ndarray, np.ndarray] | None = None
+        self.relaxed_usage = np.zeros(self.pool.num_resources)  # of the last relaxed plan
         self.iterations = 0
         self.repairs = 0
         self.targets: list[np.ndarray] = []  # the latest relaxed plans, oldest first
@@ -406,10 +412,18 @@ class _Search:
     def gap(self) -> float:
         return (self.best_cost - self.bound) / max(self.best_cost, 1e-9)
 
-    def needs_step(self, relaxed_assign: np.ndarray) -> bool:
-        """Whether the relaxed plan over-uses a resource or leaves a priced one slack; if not,
-        it is feasible and complementary: the prices are optimal."""
-        return bool(self._subgradient(self.pool.usage(relaxed_assign)).any())
+    def needs_step(self) -> bool:
+        """Whether the last relaxed plan over-uses a resource or leaves a priced one slack; if
+        not, it is feasible and complementary: the prices are optimal."""
+        return bool(self._subgradient(self.relaxed_usage).any())
+
+    def active(self) -> np.ndarray:
+        """The resources the LP master prices (flat mask): those priced now or at the best
+        bound, and those the last relaxed plan over-uses; the rest nobody lacks."""
+        active = (self.prices > 0) | (self.relaxed_usage > self.pool.supply)
+        if self.best_prices is not None:
+            active |= self.best_prices > 0
+        return active
 
     def _subgradient(self, usage: np.ndarray) -> np.ndarray:
         """Excess demand per resource, zero where the price is already at its bound 0."""
@@ -422,6 +436,7 @@ class _Search:
         and the targets, the prices are kept if the bound is the best so far."""
         bound, relaxed_assign, relaxed_costs = self.relaxed()
         self.pool.add(relaxed_assign)
+        self.relaxed_usage = self.pool.usage(relaxed_assign)
         self.targets = [*self.targets[1 - _TARGETS :], relaxed_assign]
         if bound > self.bound + 1e-9 * max(1.0, abs(bound)):
             self.bound = bound
@@ -432,7 +447,7 @@ class _Search:
     def master_step(self, time_limit: float) -> bool:
         """Prices halfway between the best ones and the restricted master LP's (smoothed column
         generation: the master's own prices over-trust the pool); False if the LP gave nothing."""
-        master = self.pool.master_prices(time_limit)
+        master = self.pool.master_prices(time_limit, self.active())
         if master is None or self.best_prices is None:
             return False
         self.prices[...] = _SMOOTHING * self.best_prices + (1 - _SMOOTHING) * master
@@ -504,12 +519,12 @@ class _Budget:
         self.repair_seconds += time.perf_counter() - t0
         self.repairs += 1
 
-    def master_fits(self, pool_uses: int) -> bool:
+    def master_fits(self, entries: int) -> bool:
         """Whether LP master steps run: on the clock only (PDLP is not reproducible by work),
-        and only when three of them fit in their share at the pool's size."""
+        and only when three of them fit in their share for a master LP of ``entries``."""
         seconds = self.params.master_share * self.time_limit
-        return self.params.work_limit is None and 3 * pool_uses <= (
-            _MASTER_USES_PER_SECOND * seconds
+        return (
+            self.params.work_limit is None and 3 * entries <= _MASTER_ENTRIES_PER_SECOND * seconds
         )
 
     def _lagrangian_share(self, master: bool) -> float:
@@ -571,7 +586,7 @@ def solve(
             rose = bound > last_bound
             steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, 1)
         last_bound = bound
-        master = budget.master_fits(search.pool.num_uses)
+        master = budget.master_fits(search.pool.master_size(search.active()))
         if it % params.repair_every == 0 and budget.repair_allowed(master):
             with budget.repairing():
                 search.repair(relaxed_assign)
@@ -582,7 +597,7 @@ def solve(
             or flat >= _STALL_PASSES
         ):
             break
-        if not search.needs_step(relaxed_assign):
+        if not search.needs_step():
             converged = True
             break
         search.price_search(steps)
@@ -596,7 +611,7 @@ def solve(
         and budget.master_left() > 0
     ):
         before = search.bound
-        if not search.master_step(budget.master_left()):
+        if not search.master_step(_PDLP_SHARE * budget.master_left()):
             break
         search.exact_pass()
         budget.spend(inst.num_orders)

@@ -155,11 +155,6 @@ class ColumnPool:
         """The order of each column."""
         return np.repeat(np.arange(self.inst.num_orders), np.diff(self.order_ptr))
 
-    @property
-    def num_uses(self) -> int:
-        """Entries (column, resource) of the pool: the size of its master LP."""
-        return len(self.use_res)
-
     def add(self, assign: np.ndarray) -> int:
         """Add each order's plan under ``assign`` unless the pool holds it; returns how many."""
         inst = self.inst
@@ -199,27 +194,53 @@ class ColumnPool:
         # elementwise, not ``@``: a BLAS call's threads stall on a busy machine
         return float(value.sum() - (price * self.supply).sum()), self._usage.copy()
 
-    def master_prices(self, time_limit: float) -> np.ndarray | None:
-        """Prices from the restricted master LP: each order a convex mix of its columns, every
-        finite resource within supply; a resource's price is minus its row's dual. None if the
-        LP solver returned nothing by ``time_limit``."""
-        num_orders, num_cols = self.inst.num_orders, self.num_columns
-        col_of_use = np.repeat(np.arange(num_cols), np.diff(self.use_ptr))
+    def _master_entries(self, active: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The orders in the master LP and the pool entries (column, resource) it has: those on
+        ``active`` finite resources (flat mask; all finite ones if None), of orders having one."""
         priced = self.finite[self.use_res]
-        used = np.unique(self.use_res[priced])
+        if active is not None:
+            priced &= active[self.use_res]
+        col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))
+        orders = np.unique(self.col_order[col_of_use[priced]])
+        return orders, np.flatnonzero(priced)
+
+    def master_size(self, active: np.ndarray | None = None) -> int:
+        """Pool entries in the master LP of :meth:`master_prices`: what its time grows with."""
+        keep = self.finite if active is None else self.finite & active
+        return int(np.count_nonzero(keep[self.use_res]))
+
+    def master_prices(
+        self, time_limit: float, active: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """Prices from the restricted master LP: each order a convex mix of its columns, every
+        finite resource within supply; a resource's price is minus its row's dual. With
+        ``active`` (a flat mask) only those resources get rows and only the orders with a column
+        drawing on one take part: an order drawing on no row does not move the duals, and on a
+        100,000-order day most draw only on stock nobody lacks. The others' prices are 0. None if
+        the LP solver returned nothing by ``time_limit``."""
+        orders, entries = self._master_entries(active)
+        col_order = self.col_order
+        order_row = np.full(self.inst.num_orders, -1, np.int64)
+        order_row[orders] = np.arange(len(orders))
+        cols = np.flatnonzero(order_row[col_order] >= 0)
+        var_of_col = np.full(self.num_columns, -1, np.int64)
+        var_of_col[cols] = np.arange(len(cols))
+        col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))
+        res = self.use_res[entries]
+        used = np.unique(res)
         row_of = np.full(self.num_resources, -1, np.int64)
-        row_of[used] = num_orders + np.arange(len(used))
+        row_of[used] = len(orders) + np.arange(len(used))
         duals = lp_duals(
-            self.col_cost,
-            np.concatenate([self.col_order, row_of[self.use_res[priced]]]),
-            np.concatenate([np.arange(num_cols), col_of_use[priced]]),
-            np.concatenate([np.ones(num_cols), self.use_units[priced]]),
-            np.concatenate([np.ones(num_orders), np.full(len(used), -np.inf)]),
-            np.concatenate([np.ones(num_orders), self.supply[used]]),
+            self.col_cost[cols],
+            np.concatenate([order_row[col_order[cols]], row_of[res]]),
+            np.concatenate([np.arange(len(cols)), var_of_col[col_of_use[entries]]]),
+            np.concatenate([np.ones(len(cols)), self.use_units[entries]]),
+            np.concatenate([np.ones(len(orders)), np.full(len(used), -np.inf)]),
+            np.concatenate([np.ones(len(orders)), self.supply[used]]),
             time_limit=time_limit,
         )
         if duals is None:
             return None
         prices = np.zeros(self.num_resources)
-        prices[used] = np.maximum(-duals[num_orders:], 0.0)
+        prices[used] = np.maximum(-duals[len(orders) :], 0.0)
         return prices

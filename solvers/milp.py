@@ -75,6 +75,11 @@ class Milp:
 
 
 def build_model(problem: Milp) -> mathopt.Model:
+    """The model as a MathOpt model (from :func:`model_proto`)."""
+    return mathopt.Model.from_model_proto(model_proto(problem))
+
+
+def model_proto(problem: Milp) -> model_pb2.ModelProto:
     """The model as a MathOpt ``ModelProto`` built straight from numpy (no Python object per
     variable)."""
     cost, rows, cols, coefs = problem.cost, problem.rows, problem.cols, problem.coefs
@@ -100,7 +105,7 @@ def build_model(problem: Milp) -> mathopt.Model:
     mat.row_ids.extend((uniq // max(num_vars, 1)).tolist())
     mat.column_ids.extend((uniq % max(num_vars, 1)).tolist())
     mat.coefficients.extend(summed.tolist())
-    return mathopt.Model.from_model_proto(proto)
+    return proto
 
 
 def solve_milp(

@@ -20,12 +20,13 @@ import time
 
 import numba as nb
 import numpy as np
-from ortools.math_opt.python import mathopt
+from ortools.math_opt.core.python import solver as core_solver
+from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
 
 from dom.errors import InvalidInput
 from solvers.instance import Instance, csr_gather
 from solvers.milp import MIP_SOLVERS as MIP_SOLVERS
-from solvers.milp import Milp, build_model, solve_milp
+from solvers.milp import Milp, model_proto, solve_milp
 from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
 from solvers.result import Result, Status
 
@@ -48,18 +49,27 @@ def lp_duals(
     None if PDLP returned no dual point."""
     continuous = np.zeros(len(cost), bool)
     unbounded = np.full(len(cost), np.inf)
-    model = build_model(Milp(cost, unbounded, continuous, rows, cols, coefs, row_lower, row_upper))
+    proto = model_proto(Milp(cost, unbounded, continuous, rows, cols, coefs, row_lower, row_upper))
     params = mathopt.SolveParameters(
         time_limit=datetime.timedelta(seconds=max(time_limit, 0.01)), threads=2
     )
     optimality = params.pdlp.termination_criteria.simple_optimality_criteria
     optimality.eps_optimal_relative = tolerance
     optimality.eps_optimal_absolute = tolerance
-    result = mathopt.solve(model, mathopt.SolverType.PDLP, params=params)
-    if not result.solutions or result.solutions[0].dual_solution is None:
+    # the proto in, the proto out: ``mathopt.solve`` would build a Python object per variable
+    # and constraint both ways, 8 s of a 10 s call on a 100,000-order master
+    result = core_solver.solve(
+        proto, mathopt.SolverType.PDLP.value,
+        init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(),
+        model_parameters.ModelSolveParameters().to_proto(), None,
+        callback.CallbackRegistration().to_proto(), None, None,
+    )  # fmt: skip
+    if not result.solutions or not result.solutions[0].HasField("dual_solution"):
         return None
     duals = result.solutions[0].dual_solution.dual_values
-    return np.array([duals[c] for c in model.linear_constraints()])
+    out = np.zeros(len(row_lower))
+    out[np.asarray(duals.ids, np.int64)] = np.asarray(duals.values)
+    return out
 
 
 @nb.njit(cache=True)
