@@ -75,21 +75,51 @@ def test_a_plan_is_added_once_and_its_usage_and_cost_are_the_plans(seed: int) ->
     assert value == pytest.approx(float(plan_costs(inst, assign).sum()))
 
 
+@settings(max_examples=30, deadline=None, database=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_usage_carried_between_price_steps_equals_usage_summed_afresh(seed: int) -> None:
+    """``restricted`` re-sums only the orders whose choice changed since its last call, and
+    plans joining the pool in between renumber its columns: it must still return what a pool
+    holding the same plans, called for the first time, returns."""
+    inst = _instance(seed)
+    pool = ColumnPool(inst)
+    plans = [np.full(inst.num_lines, -1, np.int64)]
+    pool.add(plans[0])
+    for k in range(6):
+        prices = _random_prices(inst, pool, seed + k)
+        if k % 2:
+            plans.append(_lagrangian(inst, pool, prices)[1])
+            pool.add(plans[-1])
+        value, usage = pool.restricted(prices)
+        afresh = ColumnPool(inst)
+        for plan in plans:
+            afresh.add(plan)
+        expected_value, expected_usage = afresh.restricted(prices)
+        assert np.array_equal(usage, expected_usage)
+        assert value == pytest.approx(expected_value, rel=1e-12, abs=1e-9)
+
+
 @settings(max_examples=15, deadline=None, database=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_master_prices_maximise_the_restricted_dual(seed: int) -> None:
     """The restricted master LP's prices are non-negative, zero on unlimited resources, and (LP
-    duality, to PDLP's tolerance) no random prices give a higher restricted dual."""
+    duality, to PDLP's tolerance) no random prices give a higher restricted dual. With rows for
+    some resources only, the prices are zero elsewhere and best among prices that are."""
     inst = _instance(seed)
     pool = ColumnPool(inst)
     pool.add(np.full(inst.num_lines, -1, np.int64))
     for k in range(4):
         pool.add(_lagrangian(inst, pool, _random_prices(inst, pool, seed + k))[1])
-    master = pool.master_prices(time_limit=30.0)
-    assert master is not None
-    assert (master >= 0).all() and (master[~pool.finite] == 0).all()
-    best = pool.restricted(master)[0]
-    scale = max(1.0, abs(best))
-    for k in range(20):
-        assert pool.restricted(_random_prices(inst, pool, seed + 50 + k))[0] <= best + 1e-3 * scale
-    assert pool.restricted(np.zeros(pool.num_resources))[0] <= best + 1e-3 * scale
+    active = np.random.default_rng(seed).random(pool.num_resources) < 0.5
+    for rows in (None, active):
+        master = pool.master_prices(time_limit=30.0, active=rows)
+        assert master is not None
+        assert (master >= 0).all() and (master[~pool.finite] == 0).all()
+        support = np.ones(pool.num_resources, bool) if rows is None else rows
+        assert (master[~support] == 0).all()
+        best = pool.restricted(master)[0]
+        scale = max(1.0, abs(best))
+        for k in range(20):
+            other = _random_prices(inst, pool, seed + 50 + k) * support
+            assert pool.restricted(other)[0] <= best + 1e-3 * scale
+        assert pool.restricted(np.zeros(pool.num_resources))[0] <= best + 1e-3 * scale
