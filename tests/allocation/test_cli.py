@@ -91,8 +91,15 @@ def test_allocate_generated_plan_passes_the_checker(
     summary = json.loads(stdout)
     assert report.orders == summary["orders"] == 300
     assert report.total_cost == pytest.approx(summary["total_cost"])
-    if method != "greedy":
+    if method == "default":  # the decomposition proves a bound from its first pass
         assert summary["lower_bound"] <= summary["total_cost"]
+    elif method == "exact":
+        # HiGHS returns a bound only if its solve ends by the deadline; one killed there (a slow
+        # machine: 3 s is too short for this day on some) proves nothing and must say so
+        if summary["lower_bound"] is None:
+            assert summary["gap"] is None and summary["status"] == "limit_reached"
+        else:
+            assert summary["lower_bound"] <= summary["total_cost"]
 
 
 def test_route_prints_the_contract_json(
