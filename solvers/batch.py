@@ -237,16 +237,30 @@ def _route_in_sequence(
 
 
 @nb.njit(cache=True)
+def _step_sign(excess, finite, price):
+    """Which way a price moves on its resource's excess demand: none for an unlimited resource,
+    nor for one priced 0 whose demand is below supply (prices stay >= 0)."""
+    if not finite or excess == 0 or (excess < 0 and price <= 0):
+        return 0
+    return 1 if excess > 0 else -1
+
+
+@nb.njit(cache=True)
+def _any_step(usage, supply, finite, prices):
+    """Whether any price would move on the subgradient ``usage - supply``."""
+    for r in range(len(prices)):
+        if _step_sign(usage[r] - supply[r], finite[r], prices[r]) != 0:
+            return True
+    return False
+
+
+@nb.njit(cache=True)
 def _sign_step(usage, supply, finite, prices, rate, last_sign, max_rate):
     """Per-resource sign steps on the subgradient ``usage - supply`` (RPROP, Riedmiller & Braun
     1993): each price moves by its own rate, which grows while its excess demand keeps its sign
-    and halves when it flips, so every resource's price settles at its own pace. A resource
-    with no finite supply, or priced 0 with demand below supply, does not move."""
+    and halves when it flips, so every resource's price settles at its own pace."""
     for r in range(len(prices)):
-        g = usage[r] - supply[r]
-        sign = 0
-        if finite[r] and (g > 0 or (g < 0 and prices[r] > 0)):
-            sign = 1 if g > 0 else -1
+        sign = _step_sign(usage[r] - supply[r], finite[r], prices[r])
         turn = sign * last_sign[r]
         if turn > 0:
             rate[r] *= 1.2
@@ -415,7 +429,7 @@ class _Search:
     def needs_step(self) -> bool:
         """Whether the last relaxed plan over-uses a resource or leaves a priced one slack; if
         not, it is feasible and complementary: the prices are optimal."""
-        return bool(self._subgradient(self.relaxed_usage).any())
+        return _any_step(self.relaxed_usage, self.pool.supply, self.pool.finite, self.prices)
 
     def active(self) -> np.ndarray:
         """The resources the LP master prices (flat mask): those priced now or at the best
@@ -424,12 +438,6 @@ class _Search:
         if self.best_prices is not None:
             active |= self.best_prices > 0
         return active
-
-    def _subgradient(self, usage: np.ndarray) -> np.ndarray:
-        """Excess demand per resource, zero where the price is already at its bound 0."""
-        g = usage - self.pool.supply
-        g[~self.pool.finite | ((self.prices <= 0) & (g < 0))] = 0.0
-        return g
 
     def exact_pass(self) -> tuple[float, np.ndarray]:
         """The Lagrangian bound and relaxed plan at the current prices; the plan joins the pool

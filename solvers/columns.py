@@ -194,20 +194,15 @@ class ColumnPool:
         # elementwise, not ``@``: a BLAS call's threads stall on a busy machine
         return float(value.sum() - (price * self.supply).sum()), self._usage.copy()
 
-    def _master_entries(self, active: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The orders in the master LP and the pool entries (column, resource) it has: those on
-        ``active`` finite resources (flat mask; all finite ones if None), of orders having one."""
-        priced = self.finite[self.use_res]
-        if active is not None:
-            priced &= active[self.use_res]
-        col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))
-        orders = np.unique(self.col_order[col_of_use[priced]])
-        return orders, np.flatnonzero(priced)
+    def _on_rows(self, active: np.ndarray | None) -> np.ndarray:
+        """Per pool entry (column, resource): whether the master LP has a row for its resource,
+        a finite one, and ``active`` (flat mask) if given."""
+        rows = self.finite if active is None else self.finite & active
+        return rows[self.use_res]
 
     def master_size(self, active: np.ndarray | None = None) -> int:
         """Pool entries in the master LP of :meth:`master_prices`: what its time grows with."""
-        keep = self.finite if active is None else self.finite & active
-        return int(np.count_nonzero(keep[self.use_res]))
+        return int(np.count_nonzero(self._on_rows(active)))
 
     def master_prices(
         self, time_limit: float, active: np.ndarray | None = None
@@ -218,14 +213,15 @@ class ColumnPool:
         drawing on one take part: an order drawing on no row does not move the duals, and on a
         100,000-order day most draw only on stock nobody lacks. The others' prices are 0. None if
         the LP solver returned nothing by ``time_limit``."""
-        orders, entries = self._master_entries(active)
+        entries = np.flatnonzero(self._on_rows(active))
         col_order = self.col_order
+        col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))
+        orders = np.unique(col_order[col_of_use[entries]])
         order_row = np.full(self.inst.num_orders, -1, np.int64)
         order_row[orders] = np.arange(len(orders))
         cols = np.flatnonzero(order_row[col_order] >= 0)
         var_of_col = np.full(self.num_columns, -1, np.int64)
         var_of_col[cols] = np.arange(len(cols))
-        col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))
         res = self.use_res[entries]
         used = np.unique(res)
         row_of = np.full(self.num_resources, -1, np.int64)
