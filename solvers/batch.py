@@ -9,15 +9,18 @@ single-order problems, each solved exactly by the kernel (``solvers.order``), so
 
 is a proven lower bound on the optimum for any non-negative prices (Lagrangian relaxation; the
 per-order local limits stay in the subproblem, so the bound is at least the LP bound of the
-whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Every exact pass adds each order's
-relaxed plan to a pool of columns (``solvers.columns``); between exact passes the prices take
-steps on the dual restricted to those columns, each about a tenth of an exact pass, so the prices
-get many more steps for the same time (column generation with a subgradient-solved master; the
-number of steps per pass adapts, from ``price_steps`` up, to how well they pay off). Prices follow
-the sign of their subgradient (excess demand) with one step size per resource that grows while the
-sign holds and halves when it flips (RPROP, Riedmiller & Braun 1993): with hundreds of thousands of
-prices, one common Polyak step barely moves the bound at 100k orders, per-resource steps do. The
-bound is always the exact pass's.
+whole-order set-partition model; Fisher 1981, Mgmt Sci 27(1)). Rounded stock rows
+(``solvers.cuts``: at most ``floor(a / d)`` draws of ``d`` or more units from a cell of ``a``)
+are priced the same way and lift the bound above that LP: +0.20% on a 100,000-order 50-node day
+after the same 15 exact passes (3,491,051 to 3,498,022), +0.20% on a 10,000-order one.
+Every exact pass adds each order's relaxed plan to a pool of columns (``solvers.columns``); between
+exact passes the prices take steps on the dual restricted to those columns, each about a tenth of an
+exact pass, so the prices get many more steps for the same time (column generation with a
+subgradient-solved master; the number of steps per pass adapts, from ``price_steps`` up, to how well
+they pay off). Prices follow the sign of their subgradient (excess demand) with one step size per
+resource that grows while the sign holds and halves when it flips (RPROP, Riedmiller & Braun 1993):
+with hundreds of thousands of prices, one common Polyak step barely moves the bound at 100k orders,
+per-resource steps do. The bound is always the exact pass's.
 
 Plans come from the same prices (Acimovic & Graves 2015 use LP duals the same way): orders are
 routed one after another against the stock left, each by the kernel with the prices as opportunity
@@ -180,9 +183,11 @@ def _priced_usage(line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, 
 @nb.njit(cache=True, parallel=True)
 def _relaxed(
     line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units, comp_ptr,
-    comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price, cap_price, assign, bound,
+    comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price, cap_price, cuts, assign,
+    bound,
 ):  # fmt: skip
-    """Every order against the full stock with priced units: the Lagrangian subproblems."""
+    """Every order against the full stock with priced units and cuts: the Lagrangian
+    subproblems."""
     num_orders = len(line_ptr) - 1
     for o in nb.prange(num_orders):
         if line_ptr[o + 1] - line_ptr[o] > MAX_EXACT_LINES:
@@ -194,13 +199,13 @@ def _relaxed(
             _solve_order(
                 o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
                 comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
-                cap_price, True, assign,
+                cap_price, cuts, True, assign,
             )  # fmt: skip
         else:
             bound[o] = _solve_order(
                 o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
                 comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
-                cap_price, True, assign,
+                cap_price, cuts, True, assign,
             )  # fmt: skip
 
 
@@ -208,7 +213,7 @@ def _relaxed(
 def _route_in_sequence(
     sequence, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
     comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price, cap_price,
-    use_prices, release_first, assign,
+    cuts, use_prices, release_first, assign,
 ):  # fmt: skip
     """Route orders one after another against the stock and capacity left (``avail``/``cap`` are
     consumed in place). With ``release_first`` each order first gives back what it holds: one
@@ -224,7 +229,7 @@ def _route_in_sequence(
         _solve_order(
             o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
             comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship, price,
-            cap_price, use_prices, assign,
+            cap_price, cuts, use_prices, assign,
         )  # fmt: skip
         _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
         if release_first:
@@ -303,7 +308,10 @@ class _Search:
         self.prices = np.zeros(self.pool.num_resources)
         stock = inst.num_nodes * inst.num_skus
         self.price = self.prices[:stock].reshape(inst.available.shape)
-        self.cap_price = self.prices[stock:]
+        self.cap_price = self.prices[stock : stock + inst.num_nodes]
+        cuts = self.pool.cuts
+        # the kernel's view of the stock cuts and their prices
+        self.cuts = (cuts.ptr, cuts.div, self.prices[stock + inst.num_nodes :])
         self.price[...] = _initial_prices(inst)
         unit_penalty = float(
             np.max(inst.line_backorder / np.maximum(inst.line_units, 1), initial=1.0)
@@ -338,7 +346,7 @@ class _Search:
         per_order = np.zeros(inst.num_orders)
         _relaxed(
             *self._args(), inst.available, inst.capacity, inst.ship_cost, inst.split_penalty,
-            inst.max_shipments, self.price, self.cap_price, assign, per_order,
+            inst.max_shipments, self.price, self.cap_price, self.cuts, assign, per_order,
         )  # fmt: skip
         return float(per_order.sum() - (self.prices * self.pool.supply).sum()), assign, per_order
 
@@ -351,7 +359,8 @@ class _Search:
             inst.line_ptr, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
             assign, self.price, self.cap_price,
         )  # fmt: skip
-        return plan_costs(inst, assign) + priced - relaxed_costs
+        _, cut_charge = self.pool.cut_tally(assign, self.cuts[2])
+        return plan_costs(inst, assign) + priced + cut_charge - relaxed_costs
 
     def route(
         self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None
@@ -371,7 +380,7 @@ class _Search:
             release = True
         _route_in_sequence(
             sequence, *self._args(), avail, cap, inst.ship_cost, inst.split_penalty,
-            inst.max_shipments, self.price, self.cap_price, prices, release, assign,
+            inst.max_shipments, self.price, self.cap_price, self.cuts, prices, release, assign,
         )  # fmt: skip
         return assign
 

@@ -13,7 +13,8 @@ Barahona & Anbil 2000 for subgradient-solved masters). Subgradient steps crawl o
 optimum, at a cost that grows with the pool.
 
 Resources are flat: stock of SKU ``s`` at node ``f`` is ``f * num_skus + s``, the capacity of node
-``f`` is ``num_nodes * num_skus + f``; a price vector over them is :attr:`ColumnPool.num_resources`
+``f`` is ``num_nodes * num_skus + f``, then the stock cuts (``solvers.cuts``), cut ``k`` at
+``num_nodes * (num_skus + 1) + k``; a price vector over them is :attr:`ColumnPool.num_resources`
 long.
 """
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from solvers.cuts import order_cut_uses, stock_cuts, tally_cuts
+from solvers.cuts import scratch as cut_scratch
 from solvers.instance import Instance
 from solvers.mip import lp_duals
 from solvers.order import plan_costs, plan_usage
@@ -65,12 +68,14 @@ def _update_usage(chosen, last, use_ptr, use_res, use_units, usage):
 @nb.njit(cache=True)
 def _merged(
     order_ptr, col_cost, col_mark, use_ptr, use_res, use_units, mark, cost, assign, line_ptr,
-    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus,
+    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_ptr, cut_div, cells,
+    units, out_cut, out_count,
 ):  # fmt: skip
     """The pool with each order's plan in ``assign`` (fingerprint ``mark``, true cost ``cost``)
     appended to that order's columns unless one of them has its fingerprint; columns stay
     grouped by order. Returns the new arrays and how many columns were added."""
     num_orders = len(order_ptr) - 1
+    first_cut = num_nodes * num_skus + num_nodes
     fresh = np.zeros(num_orders, np.bool_)
     extra_cols = 0
     extra_uses = 0
@@ -85,6 +90,10 @@ def _merged(
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 if assign[i] >= 0:
                     extra_uses += comp_ptr[i + 1] - comp_ptr[i] + 1
+            extra_uses += order_cut_uses(
+                o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr, cut_div,
+                cells, units, out_cut, out_count,
+            )  # fmt: skip
     num_cols = len(col_cost) + extra_cols
     new_order_ptr = np.zeros(num_orders + 1, np.int64)
     new_cost = np.empty(num_cols)
@@ -118,6 +127,14 @@ def _merged(
                 new_res[e2] = num_nodes * num_skus + f
                 new_units[e2] = line_units[i]
                 e2 += 1
+            num_cuts = order_cut_uses(
+                o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr, cut_div,
+                cells, units, out_cut, out_count,
+            )  # fmt: skip
+            for j in range(num_cuts):
+                new_res[e2] = first_cut + out_cut[j]
+                new_units[e2] = out_count[j]
+                e2 += 1
             k2 += 1
             new_use_ptr[k2] = e2
         new_order_ptr[o + 1] = k2
@@ -129,8 +146,12 @@ class ColumnPool:
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
-        self.num_resources = inst.num_nodes * inst.num_skus + inst.num_nodes
-        supply = np.concatenate([inst.available.reshape(-1), inst.capacity]).astype(np.float64)
+        self.cuts = stock_cuts(inst)
+        self._scratch = cut_scratch(inst, self.cuts)
+        self.num_resources = inst.num_nodes * inst.num_skus + inst.num_nodes + self.cuts.num_cuts
+        supply = np.concatenate(
+            [inst.available.reshape(-1), inst.capacity, self.cuts.supply]
+        ).astype(np.float64)
         self.finite = np.isfinite(supply)
         self.supply = np.where(self.finite, supply, 0.0)  # unlimited capacity is never priced
         # a random weight per line makes each order's plan a 64-bit fingerprint (wrapping sums)
@@ -168,7 +189,7 @@ class ColumnPool:
             self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
             self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
             inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.num_nodes,
-            inst.num_skus,
+            inst.num_skus, self.cuts.ptr, self.cuts.div, *self._scratch,
         )  # fmt: skip
         if added:
             self._chosen[:] = -1  # column numbers changed: the next usage is summed afresh
@@ -177,8 +198,21 @@ class ColumnPool:
 
     def usage(self, assign: np.ndarray) -> np.ndarray:
         """What a whole plan ``assign`` uses of each flat resource."""
-        stock, capacity = plan_usage(self.inst, assign)
-        return np.concatenate([stock.reshape(-1), capacity]).astype(np.float64)
+        inst = self.inst
+        stock, capacity = plan_usage(inst, assign)
+        cuts, _ = self.cut_tally(assign, np.zeros(self.cuts.num_cuts))
+        return np.concatenate([stock.reshape(-1), capacity, cuts]).astype(np.float64)
+
+    def cut_tally(self, assign: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What plan ``assign`` uses of each stock cut, and each order's cut charge at
+        ``price`` (per cut)."""
+        inst = self.inst
+        usage, charge = np.zeros(self.cuts.num_cuts), np.zeros(inst.num_orders)
+        tally_cuts(
+            inst.line_ptr, inst.comp_ptr, inst.comp_sku, inst.comp_units, assign, inst.num_skus,
+            self.cuts.ptr, self.cuts.div, price, *self._scratch, usage, charge,
+        )  # fmt: skip
+        return usage, charge
 
     def restricted(self, price: np.ndarray) -> tuple[float, np.ndarray]:
         """The restricted dual at flat ``price`` and the resources its choices use (the

@@ -45,6 +45,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from solvers.cuts import NO_CUTS
 from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES, _order_cost, _solve_order, _take, plan_usage
 
@@ -243,7 +244,7 @@ def _ruin_recreate(
             after += _solve_order(
                 o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
                 comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship,
-                dummy_price, dummy_cap_price, False, assign,
+                dummy_price, dummy_cap_price, NO_CUTS, False, assign,
             )  # fmt: skip
             _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
         if after < before - 1e-9:

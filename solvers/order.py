@@ -19,6 +19,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from solvers.cuts import NO_CUTS, cut_cost
 from solvers.instance import Instance, csr_gather
 
 MAX_EXACT_LINES = 12
@@ -49,7 +50,7 @@ def _lines_fit(first, last, f, avail, comp_ptr, comp_sku, comp_units):
 @nb.njit(cache=True)
 def _solve_one_line(
     o, li, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
-    comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
+    comp_units, avail, cap, ship_cost, price, cap_price, cuts, use_prices, assign,
 ):  # fmt: skip
     """The one-line order (most of real demand): its cheapest node, or unfilled."""
     max_b = ship_cost.shape[1] - 1
@@ -68,6 +69,11 @@ def _solve_one_line(
                 c += line_units[li] * cap_price[f]
                 for k in range(comp_ptr[li], comp_ptr[li + 1]):
                     c += comp_units[k] * price[f, comp_sku[k]]
+                    if comp_units[k] >= 2:
+                        c += cut_cost(
+                            f * price.shape[1] + comp_sku[k], comp_units[k], cuts[0], cuts[1],
+                            cuts[2],
+                        )  # fmt: skip
             if c < best - _EPS:
                 best = c
                 best_f = f
@@ -184,9 +190,11 @@ def _large_order(
 def _solve_order(
     o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
     comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship,
-    price, cap_price, use_prices, assign,
+    price, cap_price, cuts, use_prices, assign,
 ):  # fmt: skip
-    """Exact minimum (priced) cost of order ``o``; writes each line's node (or -1) to ``assign``."""
+    """Exact minimum (priced) cost of order ``o``; writes each line's node (or -1) to ``assign``.
+    ``cuts`` (``solvers.cuts``: the cells' cut lists, divisors and prices) are charged with the
+    prices."""
     first = line_ptr[o]
     n_all = line_ptr[o + 1] - first
     if n_all == 0:
@@ -196,7 +204,7 @@ def _solve_order(
     if n_all == 1:
         return _solve_one_line(
             o, first, order_table, line_weight, line_backorder, line_units, comp_ptr, comp_sku,
-            comp_units, avail, cap, ship_cost, price, cap_price, use_prices, assign,
+            comp_units, avail, cap, ship_cost, price, cap_price, cuts, use_prices, assign,
         )  # fmt: skip
     # A line no node could ship even alone is unfilled in every plan (more lines only weigh and
     # draw more): settle it now and enumerate the others, the live lines.
@@ -307,6 +315,10 @@ def _solve_order(
                 c += tu[cur] * cap_price[f]
                 for j in range(m):
                     c += su[cur, j] * price[f, skus[j]]
+                    if su[cur, j] >= 2:
+                        c += cut_cost(
+                            f * price.shape[1] + skus[j], su[cur, j], cuts[0], cuts[1], cuts[2]
+                        )  # fmt: skip
             block[f, cur] = c
             if c < cmin[cur]:
                 cmin[cur] = c
@@ -519,12 +531,14 @@ def solve_order(
     capacity: np.ndarray | None = None,
     price: np.ndarray | None = None,
     cap_price: np.ndarray | None = None,
+    cuts: tuple[np.ndarray, np.ndarray, np.ndarray] = NO_CUTS,
 ) -> tuple[float, np.ndarray]:
     """Cheapest plan of one order: (cost, node per line or -1). Exact whenever at most
     ``MAX_EXACT_LINES`` of its lines can ship at all; a greedy cover beyond that.
 
     ``available[node, sku]`` and ``capacity[node]`` default to the instance's; with ``price`` and
-    ``cap_price`` the cost includes those per-unit prices.
+    ``cap_price`` the cost includes those per-unit prices, and the stock cuts' prices in ``cuts``
+    (``solvers.cuts``: cell lists, divisors, prices).
     """
     assign = np.full(inst.num_lines, -1, np.int64)
     use_prices = price is not None
@@ -535,7 +549,7 @@ def solve_order(
         inst.ship_cost, inst.split_penalty, inst.max_shipments,
         price if price is not None else np.zeros((1, 1)),
         cap_price if cap_price is not None else np.zeros(1),
-        use_prices, assign,
+        cuts, use_prices, assign,
     )  # fmt: skip
     first, last = inst.line_ptr[order], inst.line_ptr[order + 1]
     return float(cost), assign[first:last]

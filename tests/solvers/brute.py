@@ -111,13 +111,20 @@ def best_order(
     enabled: np.ndarray,
     price: np.ndarray | None = None,
     cap_price: np.ndarray | None = None,
+    cuts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> float:
-    """Minimum over feasible assignments of cost (+ priced stock and capacity when given)."""
+    """Minimum over feasible assignments of cost (+ priced stock and capacity when given, and
+    the stock cuts' prices: ``cuts`` as the kernel takes them, see ``solvers.cuts``)."""
     options = order_options(inst, order, available, capacity, enabled)
     cost = options.cost.copy()
     if price is not None and cap_price is not None:
         cost += np.einsum("afs,fs->a", options.stock, price)
         cost += options.capacity @ cap_price
+    if cuts is not None:
+        ptr, div, cut_price = cuts
+        cell_of_cut = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+        drawn = options.stock.reshape(len(cost), -1)[:, cell_of_cut]
+        cost += (drawn // div) @ cut_price
     return float(cost.min())  # all-unfilled is always feasible
 
 

@@ -30,12 +30,13 @@ def _random_prices(inst: Instance, pool: ColumnPool, seed: int) -> np.ndarray:
 
 def _lagrangian(inst: Instance, pool: ColumnPool, prices: np.ndarray) -> tuple[float, np.ndarray]:
     """The exact Lagrangian at ``prices`` (every order by the kernel) and its relaxed plan."""
-    stock = inst.num_nodes * inst.num_skus
-    price, cap_price = prices[:stock].reshape(inst.available.shape), prices[stock:]
+    stock, cap_end = inst.num_nodes * inst.num_skus, inst.num_nodes * (inst.num_skus + 1)
+    price, cap_price = prices[:stock].reshape(inst.available.shape), prices[stock:cap_end]
+    cuts = (pool.cuts.ptr, pool.cuts.div, prices[cap_end:])
     assign = np.full(inst.num_lines, -1, np.int64)
     total = 0.0
     for o in range(inst.num_orders):
-        cost, lines = solve_order(inst, o, price=price, cap_price=cap_price)
+        cost, lines = solve_order(inst, o, price=price, cap_price=cap_price, cuts=cuts)
         total += cost
         assign[inst.line_ptr[o] : inst.line_ptr[o + 1]] = lines
     return total - float(prices @ pool.supply), assign
@@ -71,8 +72,23 @@ def test_a_plan_is_added_once_and_its_usage_and_cost_are_the_plans(seed: int) ->
     assert pool.num_columns == inst.num_orders
     value, usage = pool.restricted(np.zeros(pool.num_resources))
     stock, capacity = plan_usage(inst, assign)
-    assert np.array_equal(usage, np.concatenate([stock.reshape(-1), capacity]))
+    cuts = _cut_usage(inst, pool, assign)
+    assert np.array_equal(usage, np.concatenate([stock.reshape(-1), capacity, cuts]))
+    assert np.array_equal(pool.usage(assign), usage)
     assert value == pytest.approx(float(plan_costs(inst, assign).sum()))
+
+
+def _cut_usage(inst: Instance, pool: ColumnPool, assign: np.ndarray) -> np.ndarray:
+    """Each stock cut's left side, summed afresh: per order and cell the units drawn, floored
+    by the cut's divisor (``solvers.cuts``)."""
+    drawn = np.zeros((inst.num_orders, inst.num_nodes * inst.num_skus), np.int64)
+    for o in range(inst.num_orders):
+        for i in range(inst.line_ptr[o], inst.line_ptr[o + 1]):
+            if assign[i] >= 0:
+                for c in range(inst.comp_ptr[i], inst.comp_ptr[i + 1]):
+                    drawn[o, assign[i] * inst.num_skus + inst.comp_sku[c]] += inst.comp_units[c]
+    cell_of_cut = np.repeat(np.arange(inst.num_nodes * inst.num_skus), np.diff(pool.cuts.ptr))
+    return (drawn[:, cell_of_cut] // pool.cuts.div).sum(axis=0).astype(float)
 
 
 @settings(max_examples=30, deadline=None, database=None)

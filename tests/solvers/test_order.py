@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dom.costs import build_instance
+from solvers.cuts import NO_CUTS, stock_cuts
 from solvers.order import MAX_EXACT_LINES, order_cost, plan_usage, solve_order
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_order, evaluate
@@ -80,12 +81,18 @@ def test_solve_order_equals_brute_force() -> None:
             available = rng.integers(0, available + 1)
             capacity = np.where(np.isfinite(capacity), rng.integers(0, 13, num_nodes), np.inf)
         price = cap_price = None
-        if priced:  # non-negative Lagrange multipliers on stock and capacity
+        cuts = NO_CUTS
+        if priced:  # non-negative Lagrange multipliers on stock, capacity and stock cuts
             price = rng.uniform(0, 12, available.shape) * (rng.random(available.shape) < 0.5)
             cap_price = rng.uniform(0, 6, num_nodes) * (rng.random(num_nodes) < 0.5)
+            rows = stock_cuts(inst)
+            cuts = (rows.ptr, rows.div, rng.uniform(0, 8, rows.num_cuts))
         for o in range(inst.num_orders):
-            cost, assign = solve_order(inst, o, available, capacity, price, cap_price)
-            expected = best_order(inst, o, available, capacity, network.enabled, price, cap_price)
+            cost, assign = solve_order(inst, o, available, capacity, price, cap_price, cuts)
+            expected = best_order(
+                inst, o, available, capacity, network.enabled, price, cap_price,
+                cuts if priced else None,
+            )  # fmt: skip
             assert cost == pytest.approx(expected, rel=TOL, abs=TOL), (o, assign)
             got = evaluate(inst, o, assign, available, capacity, network.enabled)
             assert got.feasible[0], (o, assign)
@@ -93,6 +100,8 @@ def test_solve_order_equals_brute_force() -> None:
             priced_cost = true_cost
             if price is not None and cap_price is not None:
                 priced_cost += float(np.sum(got.stock[0] * price) + got.capacity[0] @ cap_price)
+                cell_of_cut = np.repeat(np.arange(available.size), np.diff(cuts[0]))
+                priced_cost += float((got.stock[0].reshape(-1)[cell_of_cut] // cuts[1]) @ cuts[2])
             assert priced_cost == pytest.approx(cost, rel=TOL, abs=TOL), (o, assign)
             assert order_cost(inst, o, assign) == pytest.approx(true_cost, rel=TOL, abs=TOL)
         checked.append(inst.num_orders)
