@@ -68,14 +68,16 @@ def _update_usage(chosen, last, use_ptr, use_res, use_units, usage):
 @nb.njit(cache=True)
 def _merged(
     order_ptr, col_cost, col_mark, use_ptr, use_res, use_units, mark, cost, assign, line_ptr,
-    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_ptr, cut_div, cells,
-    units, out_cut, out_count,
+    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_orders, cut_ptr,
+    cut_div, cells, units, out_cut, out_count,
 ):  # fmt: skip
     """The pool with each order's plan in ``assign`` (fingerprint ``mark``, true cost ``cost``)
     appended to that order's columns unless one of them has its fingerprint; columns stay
     grouped by order. Returns the new arrays and how many columns were added."""
     num_orders = len(order_ptr) - 1
     first_cut = num_nodes * num_skus + num_nodes
+    may_cut = np.zeros(num_orders, np.bool_)
+    may_cut[cut_orders] = True
     fresh = np.zeros(num_orders, np.bool_)
     extra_cols = 0
     extra_uses = 0
@@ -90,10 +92,11 @@ def _merged(
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 if assign[i] >= 0:
                     extra_uses += comp_ptr[i + 1] - comp_ptr[i] + 1
-            extra_uses += order_cut_uses(
-                o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr, cut_div,
-                cells, units, out_cut, out_count,
-            )  # fmt: skip
+            if may_cut[o]:
+                extra_uses += order_cut_uses(
+                    o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr,
+                    cut_div, cells, units, out_cut, out_count,
+                )  # fmt: skip
     num_cols = len(col_cost) + extra_cols
     new_order_ptr = np.zeros(num_orders + 1, np.int64)
     new_cost = np.empty(num_cols)
@@ -127,10 +130,12 @@ def _merged(
                 new_res[e2] = num_nodes * num_skus + f
                 new_units[e2] = line_units[i]
                 e2 += 1
-            num_cuts = order_cut_uses(
-                o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr, cut_div,
-                cells, units, out_cut, out_count,
-            )  # fmt: skip
+            num_cuts = 0
+            if may_cut[o]:
+                num_cuts = order_cut_uses(
+                    o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, cut_ptr,
+                    cut_div, cells, units, out_cut, out_count,
+                )  # fmt: skip
             for j in range(num_cuts):
                 new_res[e2] = first_cut + out_cut[j]
                 new_units[e2] = out_count[j]
@@ -189,7 +194,7 @@ class ColumnPool:
             self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
             self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
             inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.num_nodes,
-            inst.num_skus, self.cuts.ptr, self.cuts.div, *self._scratch,
+            inst.num_skus, self.cuts.orders, self.cuts.ptr, self.cuts.div, *self._scratch,
         )  # fmt: skip
         if added:
             self._chosen[:] = -1  # column numbers changed: the next usage is summed afresh
@@ -209,8 +214,9 @@ class ColumnPool:
         inst = self.inst
         usage, charge = np.zeros(self.cuts.num_cuts), np.zeros(inst.num_orders)
         tally_cuts(
-            inst.line_ptr, inst.comp_ptr, inst.comp_sku, inst.comp_units, assign, inst.num_skus,
-            self.cuts.ptr, self.cuts.div, price, *self._scratch, usage, charge,
+            self.cuts.orders, inst.line_ptr, inst.comp_ptr, inst.comp_sku, inst.comp_units,
+            assign, inst.num_skus, self.cuts.ptr, self.cuts.div, price, *self._scratch, usage,
+            charge,
         )  # fmt: skip
         return usage, charge
 

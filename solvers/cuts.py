@@ -31,11 +31,13 @@ from solvers.instance import Instance
 @dataclass(frozen=True, eq=False)
 class StockCuts:
     """The cuts of cell ``c = f * num_skus + s`` are ``ptr[c]:ptr[c + 1]``; cut ``k`` divides by
-    ``div[k]`` and allows ``supply[k] = floor(a / div[k])``."""
+    ``div[k]`` and allows ``supply[k] = floor(a / div[k])``. ``orders`` are those that can use a
+    cut at all (two or more units of a SKU that has cuts): the others are skipped."""
 
     ptr: np.ndarray  # int64 [cell + 1]
     div: np.ndarray  # int64 [cut]
     supply: np.ndarray  # float64 [cut]
+    orders: np.ndarray  # int64, ascending
 
     @property
     def num_cuts(self) -> int:
@@ -57,7 +59,16 @@ def stock_cuts(inst: Instance) -> StockCuts:
     cell = cand[row]
     div = divs[which].astype(np.int64)
     ptr = np.searchsorted(cell, np.arange(len(avail) + 1)).astype(np.int64)
-    return StockCuts(ptr, div, (avail[cell] // div).astype(np.float64))
+    has_cuts = np.zeros(inst.num_skus, bool)
+    has_cuts[np.unique(cell % inst.num_skus)] = True
+    order_of_comp = np.repeat(
+        np.repeat(np.arange(inst.num_orders), np.diff(inst.line_ptr)), np.diff(inst.comp_ptr)
+    )
+    pair, units = np.unique(order_of_comp * inst.num_skus + inst.comp_sku, return_inverse=True)
+    per_pair = np.bincount(units, weights=inst.comp_units, minlength=len(pair))
+    big = (per_pair >= 2) & has_cuts[pair % inst.num_skus]
+    orders = np.unique(pair[big] // inst.num_skus).astype(np.int64)
+    return StockCuts(ptr, div, (avail[cell] // div).astype(np.float64), orders)
 
 
 # the ``cuts`` argument of the kernel (``solvers.order``) when there are none: cell lists, divisors,
@@ -129,12 +140,12 @@ def scratch(inst: Instance, cuts: StockCuts) -> tuple[np.ndarray, ...]:
 
 @nb.njit(cache=True)
 def tally_cuts(
-    line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, ptr, div, price, cells, units,
-    out_cut, out_count, usage, charge,
+    orders, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, ptr, div, price, cells,
+    units, out_cut, out_count, usage, charge,
 ):  # fmt: skip
     """What the whole plan ``assign`` uses of each cut, added to ``usage``, and what each order
-    pays for its cuts at ``price``, added to ``charge``."""
-    for o in range(len(line_ptr) - 1):
+    pays for its cuts at ``price``, added to ``charge`` (only ``orders`` can use any)."""
+    for o in orders:
         k = order_cut_uses(
             o, line_ptr, comp_ptr, comp_sku, comp_units, assign, num_skus, ptr, div, cells, units,
             out_cut, out_count,
