@@ -61,10 +61,7 @@ def stock_cuts(inst: Instance) -> StockCuts:
     ptr = np.searchsorted(cell, np.arange(len(avail) + 1)).astype(np.int64)
     has_cuts = np.zeros(inst.num_skus, bool)
     has_cuts[np.unique(cell % inst.num_skus)] = True
-    order_of_comp = np.repeat(
-        np.repeat(np.arange(inst.num_orders), np.diff(inst.line_ptr)), np.diff(inst.comp_ptr)
-    )
-    pair, units = np.unique(order_of_comp * inst.num_skus + inst.comp_sku, return_inverse=True)
+    pair, units = np.unique(inst.order_of_comp * inst.num_skus + inst.comp_sku, return_inverse=True)
     per_pair = np.bincount(units, weights=inst.comp_units, minlength=len(pair))
     big = (per_pair >= 2) & has_cuts[pair % inst.num_skus]
     orders = np.unique(pair[big] // inst.num_skus).astype(np.int64)

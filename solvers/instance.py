@@ -86,6 +86,12 @@ class Instance:
         order_of_line = np.repeat(np.arange(self.num_orders), np.diff(self.line_ptr))
         return np.bincount(order_of_line, weights=self.line_units, minlength=self.num_orders)
 
+    @cached_property
+    def order_of_comp(self) -> np.ndarray:
+        """The order each component (entry of ``comp_sku``) belongs to, ``[nnz]``."""
+        order_of_line = np.repeat(np.arange(self.num_orders), np.diff(self.line_ptr))
+        return np.repeat(order_of_line, np.diff(self.comp_ptr))
+
 
 def csr_gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Flat positions of the CSR slices ``ptr[r]:ptr[r+1]`` for each r in ``rows``, concatenated,

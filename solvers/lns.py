@@ -292,10 +292,7 @@ class RuinRecreate:
         self.size = size
         self.workers = workers
         self.rng = np.random.default_rng(seed)
-        order_of_comp = np.repeat(
-            np.repeat(np.arange(inst.num_orders), np.diff(inst.line_ptr)), np.diff(inst.comp_ptr)
-        )
-        pairs = np.unique(inst.comp_sku * inst.num_orders + order_of_comp)
+        pairs = np.unique(inst.comp_sku * inst.num_orders + inst.order_of_comp)
         sku, self.sku_orders = np.divmod(pairs, inst.num_orders)
         self.sku_ptr = np.searchsorted(sku, np.arange(inst.num_skus + 1)).astype(np.int64)
         # each order's components as a slice of comp_sku, for splitting the orders into parts

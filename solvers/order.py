@@ -69,11 +69,9 @@ def _solve_one_line(
                 c += line_units[li] * cap_price[f]
                 for k in range(comp_ptr[li], comp_ptr[li + 1]):
                     c += comp_units[k] * price[f, comp_sku[k]]
-                    if comp_units[k] >= 2:
-                        c += cut_cost(
-                            f * price.shape[1] + comp_sku[k], comp_units[k], cuts[0], cuts[1],
-                            cuts[2],
-                        )  # fmt: skip
+                    c += cut_cost(
+                        f * price.shape[1] + comp_sku[k], comp_units[k], cuts[0], cuts[1], cuts[2]
+                    )  # fmt: skip
             if c < best - _EPS:
                 best = c
                 best_f = f
@@ -315,10 +313,9 @@ def _solve_order(
                 c += tu[cur] * cap_price[f]
                 for j in range(m):
                     c += su[cur, j] * price[f, skus[j]]
-                    if su[cur, j] >= 2:
-                        c += cut_cost(
-                            f * price.shape[1] + skus[j], su[cur, j], cuts[0], cuts[1], cuts[2]
-                        )  # fmt: skip
+                    c += cut_cost(
+                        f * price.shape[1] + skus[j], su[cur, j], cuts[0], cuts[1], cuts[2]
+                    )  # fmt: skip
             block[f, cur] = c
             if c < cmin[cur]:
                 cmin[cur] = c
