@@ -166,18 +166,25 @@ def _line_bound(
 
 
 @nb.njit(cache=True, parallel=True)
-def _priced_usage(line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, price, cap_price):
-    """What each order's plan draws from stock and capacity, at the prices: ``[order]``."""
-    out = np.zeros(len(line_ptr) - 1)
-    for o in nb.prange(len(out)):
+def _priced_costs(
+    orders, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, line_units,
+    comp_ptr, comp_sku, comp_units, assign, price, cap_price, out,
+):  # fmt: skip
+    """Each of ``orders``' true cost under ``assign`` plus the stock and capacity it draws at the
+    prices, into ``out[order]``."""
+    for j in nb.prange(len(orders)):
+        o = orders[j]
+        total = _order_cost(
+            o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign, 0
+        )  # fmt: skip
         for i in range(line_ptr[o], line_ptr[o + 1]):
             f = assign[i]
             if f < 0:
                 continue
-            out[o] += line_units[i] * cap_price[f]
+            total += line_units[i] * cap_price[f]
             for c in range(comp_ptr[i], comp_ptr[i + 1]):
-                out[o] += comp_units[c] * price[f, comp_sku[c]]
-    return out
+                total += comp_units[c] * price[f, comp_sku[c]]
+        out[o] = total
 
 
 @nb.njit(cache=True, parallel=True)
@@ -350,17 +357,30 @@ class _Search:
         )  # fmt: skip
         return float(per_order.sum() - (self.prices * self.pool.supply).sum()), assign, per_order
 
-    def regret(self, assign: np.ndarray, relaxed_costs: np.ndarray) -> np.ndarray:
+    def regret(
+        self,
+        assign: np.ndarray,
+        relaxed_costs: np.ndarray,
+        orders: np.ndarray | None = None,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Per order, how much its plan in ``assign`` costs at the current prices above its
         relaxed plan's ``relaxed_costs``. The gap to the bound is the sum of these and the
-        priced stock and capacity the plan leaves unused."""
+        priced stock and capacity the plan leaves unused. With ``orders`` and ``out`` (a regret
+        array of an earlier plan), only those orders' entries are recomputed, in ``out``."""
         inst = self.inst
-        priced = _priced_usage(
-            inst.line_ptr, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
-            assign, self.price, self.cap_price,
+        if orders is None:
+            orders = np.arange(inst.num_orders)
+        if out is None:
+            out = np.zeros(inst.num_orders)
+        _priced_costs(
+            orders, inst.line_ptr, inst.order_table, inst.line_weight, inst.line_backorder,
+            inst.ship_cost, inst.split_penalty, inst.line_units, inst.comp_ptr, inst.comp_sku,
+            inst.comp_units, assign, self.price, self.cap_price, out,
         )  # fmt: skip
-        _, cut_charge = self.pool.cut_tally(assign, self.cuts[2])
-        return plan_costs(inst, assign) + priced + cut_charge - relaxed_costs
+        _, cut_charge = self.pool.cut_tally(assign, self.cuts[2], orders)
+        out[orders] += cut_charge[orders] - relaxed_costs[orders]
+        return out
 
     def route(
         self, sequence: np.ndarray, prices: bool, assign: np.ndarray | None = None
@@ -587,9 +607,11 @@ def solve(
     flat = 0  # exact passes in a row that did not raise the best bound
     master = False  # whether LP master steps follow the subgradient search
 
-    def report() -> None:
+    def report(plan: float | None = None) -> None:
+        """Progress: the bound and the plan (the best so far, or ``plan``: the moves')."""
         if progress is not None:
-            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {search.best_cost:,.2f}")
+            cost = search.best_cost if plan is None else plan
+            progress(budget.fraction(), f"bound {search.bound:,.2f}  plan {cost:,.2f}")
 
     for it in range(params.max_iterations):
         search.iterations = it + 1
@@ -643,21 +665,25 @@ def solve(
         relaxed_assign, relaxed_costs = search.best_relaxed
         search.targets.append(relaxed_assign)
         search.repair(relaxed_assign)
-    lns = RuinRecreate(inst, size=params.neighbourhood, workers=params.lns_workers)
+    lns = RuinRecreate(
+        inst, search.best_assign, size=params.neighbourhood, workers=params.lns_workers
+    )
     targets = np.array(search.targets) if search.targets else None
-    regret = None
+    regret = None if relaxed_costs is None else search.regret(lns.assign, relaxed_costs)
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
-    while search.gap() > params.gap_tolerance and not budget.over() and idle < params.lns_patience:
-        if relaxed_costs is not None and regret is None:
-            regret = search.regret(search.best_assign, relaxed_costs)
+    while (
+        lns.cost - search.bound > params.gap_tolerance * max(lns.cost, 1e-9)
+        and not budget.over()
+        and idle < params.lns_patience
+    ):
         solves = lns.solves
-        assign, saved = lns.improve(search.best_assign, _LNS_CHUNK, targets, regret)
+        saved, moved = lns.improve(_LNS_CHUNK, targets, regret)
         budget.spend(lns.solves - solves)
         idle = idle + 1 if saved <= 0 else 0
-        if saved > 0:
-            search.offer(assign)
-            regret = None
-        report()
+        if relaxed_costs is not None and regret is not None and len(moved):
+            search.regret(lns.assign, relaxed_costs, moved, regret)  # the moved orders' anew
+        report(lns.cost)
+    search.offer(lns.assign)
     bound = min(search.bound, search.best_cost)
     gap = (search.best_cost - bound) / max(search.best_cost, 1e-9)
     return Result(

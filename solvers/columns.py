@@ -153,6 +153,8 @@ class ColumnPool:
         self.inst = inst
         self.cuts = stock_cuts(inst)
         self._scratch = cut_scratch(inst, self.cuts)
+        self._may_cut = np.zeros(inst.num_orders, bool)  # the orders that can use a cut
+        self._may_cut[self.cuts.orders] = True
         self.num_resources = inst.num_nodes * inst.num_skus + inst.num_nodes + self.cuts.num_cuts
         supply = np.concatenate(
             [inst.available.reshape(-1), inst.capacity, self.cuts.supply]
@@ -208,15 +210,17 @@ class ColumnPool:
         cuts, _ = self.cut_tally(assign, np.zeros(self.cuts.num_cuts))
         return np.concatenate([stock.reshape(-1), capacity, cuts]).astype(np.float64)
 
-    def cut_tally(self, assign: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def cut_tally(
+        self, assign: np.ndarray, price: np.ndarray, orders: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """What plan ``assign`` uses of each stock cut, and each order's cut charge at
-        ``price`` (per cut)."""
+        ``price`` (per cut); with ``orders``, only theirs are counted."""
         inst = self.inst
         usage, charge = np.zeros(self.cuts.num_cuts), np.zeros(inst.num_orders)
+        counted = self.cuts.orders if orders is None else orders[self._may_cut[orders]]
         tally_cuts(
-            self.cuts.orders, inst.line_ptr, inst.comp_ptr, inst.comp_sku, inst.comp_units,
-            assign, inst.num_skus, self.cuts.ptr, self.cuts.div, price, *self._scratch, usage,
-            charge,
+            counted, inst.line_ptr, inst.comp_ptr, inst.comp_sku, inst.comp_units, assign,
+            inst.num_skus, self.cuts.ptr, self.cuts.div, price, *self._scratch, usage, charge,
         )  # fmt: skip
         return usage, charge
 

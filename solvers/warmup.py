@@ -51,5 +51,5 @@ def warm_up() -> None:
     search.exact_pass()
     search.price_search(2)
     regret = search.regret(unfilled, np.zeros(inst.num_orders))
-    RuinRecreate(inst).improve(unfilled, 10, np.array([unfilled]), regret)
+    RuinRecreate(inst, unfilled).improve(10, np.array([unfilled]), regret)
     mip._pattern_arrays(inst)

@@ -14,7 +14,7 @@ from dom.model import Network
 from solvers import lns
 from solvers.batch import BatchParams, _Search
 from solvers.instance import Instance
-from solvers.order import plan_costs
+from solvers.order import plan_costs, plan_usage
 from tests.solvers.brute import check_assign
 
 
@@ -47,11 +47,14 @@ def test_an_ejection_move_trades_the_unit_in_the_way() -> None:
     split = np.array([1, 0, 0])  # order 0 split over both nodes, order 1 on node 0's unit
     assert plan_costs(inst, split).sum() == pytest.approx(25.0)
     target = np.array([[0, 0, 0]])  # order 0 from node 0; order 1 as it is
-    rr = lns.RuinRecreate(inst)
-    assign, saved = rr.moves(split, 1, lns._EJECTION, target)
-    assert assign.tolist() == [0, 0, 1]
+    rr = lns.RuinRecreate(inst, split)
+    saved, moved = rr.moves(1, lns._EJECTION, target)
+    assert rr.assign.tolist() == [0, 0, 1]
     assert saved == pytest.approx(14.0)
-    assert plan_costs(inst, assign).sum() == pytest.approx(11.0)
+    assert moved.tolist() == [0, 1]
+    assert plan_costs(inst, rr.assign).sum() == pytest.approx(11.0)
+    assert rr.cost == pytest.approx(11.0)
+    assert rr.avail.tolist() == [[0, 0], [0, 0]]
     assert rr.solves == 2
 
 
@@ -62,10 +65,11 @@ def test_a_move_that_saves_nothing_leaves_the_plan_as_it_was(largest: bool) -> N
     inst = _blocked()
     best = np.array([0, 0, 1])
     for kind in (lns._RELATED, lns._EJECTION):
-        rr = lns.RuinRecreate(inst)
-        assign, saved = rr.moves(best, 20, kind, np.array([[1, 0, 0]]), largest=largest)
-        assert assign.tolist() == best.tolist()
+        rr = lns.RuinRecreate(inst, best)
+        saved, moved = rr.moves(20, kind, np.array([[1, 0, 0]]), largest=largest)
+        assert rr.assign.tolist() == best.tolist()
         assert saved == 0.0
+        assert len(moved) == 0
 
 
 def test_largest_first_sorts_the_rest_of_the_group_by_units_and_keeps_ties_in_place() -> None:
@@ -129,23 +133,34 @@ def test_moves_keep_the_plan_feasible_and_report_what_they_save(
     """On a generated scarce day (tight capacity too), from the greedy-like plan of routing
     orders in turn, both kinds of moves (ejections aimed at relaxed plans), on one thread or on
     two at once, drawn at random or ``aimed`` at the orders with regret, keep every rule, save
-    exactly what they report and together save something."""
+    exactly what they report, change only the orders they report, keep the stock left and the
+    regret of the moved orders up to date, and together save something."""
     network, inst = scarce
     search, relaxed, relaxed_costs = _priced_search(inst)
     targets = np.array([relaxed])
     assign = search.route(np.arange(inst.num_orders), prices=False)
     start = float(plan_costs(inst, assign).sum())
-    rr = lns.RuinRecreate(inst, size=6, seed=1, workers=workers)
+    rr = lns.RuinRecreate(inst, assign, size=6, seed=1, workers=workers)
+    regret = search.regret(assign, relaxed_costs) if aimed else None
     total = 0.0
     for _ in range(10):
-        before = float(plan_costs(inst, assign).sum())
-        regret = search.regret(assign, relaxed_costs) if aimed else None
-        assign, saved = rr.improve(assign, 200, targets, regret)
-        after = float(plan_costs(inst, assign).sum())
+        before_plan = rr.assign.copy()
+        before = float(plan_costs(inst, before_plan).sum())
+        saved, moved = rr.improve(200, targets, regret)
+        after = float(plan_costs(inst, rr.assign).sum())
         assert saved >= 0
         assert before - after == pytest.approx(saved, rel=1e-9, abs=1e-6)
+        assert rr.cost == pytest.approx(after, rel=1e-9)
+        changed = np.add.reduceat(before_plan != rr.assign, inst.line_ptr[:-1]) > 0
+        assert set(np.flatnonzero(changed).tolist()) <= set(moved.tolist())
+        used, _ = plan_usage(inst, rr.assign)
+        assert (rr.avail == inst.available - used).all()
+        if regret is not None:
+            search.regret(rr.assign, relaxed_costs, moved, regret)
+            fresh = search.regret(rr.assign, relaxed_costs)
+            assert regret == pytest.approx(fresh, rel=1e-9, abs=1e-9)
         total += saved
-    assert check_assign(inst, assign, network.enabled).violations == []
+    assert check_assign(inst, rr.assign, network.enabled).violations == []
     assert total > 0.001 * start
     assert rr.solves > 0
 
@@ -153,7 +168,7 @@ def test_moves_keep_the_plan_feasible_and_report_what_they_save(
 def test_parts_split_orders_by_their_skus(scarce: tuple[Network, Instance]) -> None:
     """An order belongs to a part only when all its SKUs do; else it is left out (-1)."""
     _, inst = scarce
-    sku_part, order_part = lns.RuinRecreate(inst)._parts(2)
+    sku_part, order_part = lns.RuinRecreate(inst, np.full(inst.num_lines, -1))._parts(2)
     assert set(np.unique(sku_part).tolist()) == {0, 1}
     for o in range(inst.num_orders):
         comps = slice(inst.comp_ptr[inst.line_ptr[o]], inst.comp_ptr[inst.line_ptr[o + 1]])
