@@ -31,15 +31,19 @@ from solvers.order import plan_costs, plan_usage
 
 
 @nb.njit(cache=True, parallel=True)
-def _cheapest(order_ptr, col_cost, use_ptr, use_res, use_units, price, chosen, value):
+def _cheapest(
+    order_ptr, col_cost, use_ptr, use_cap, use_res, use_units, price, cap_priced, chosen, value
+):  # fmt: skip
     """Each order's cheapest known plan at ``price``: its column and priced cost (an order's
-    columns are ``order_ptr[o]:order_ptr[o + 1]``, so their data lie together in memory)."""
+    columns are ``order_ptr[o]:order_ptr[o + 1]``, so their data lie together in memory). A
+    column's capacity entries (from ``use_cap[k]``) are read only if ``cap_priced``: they are
+    half the entries, and where capacity is slack no price search ever prices it."""
     for o in nb.prange(len(order_ptr) - 1):
         best = np.inf
         best_k = order_ptr[o]  # every order has a column; all may cost inf
         for k in range(order_ptr[o], order_ptr[o + 1]):
             c = col_cost[k]
-            for e in range(use_ptr[k], use_ptr[k + 1]):
+            for e in range(use_ptr[k], use_ptr[k + 1] if cap_priced else use_cap[k]):
                 c += use_units[e] * price[use_res[e]]
             if c < best:
                 best = c
@@ -67,13 +71,14 @@ def _update_usage(chosen, last, use_ptr, use_res, use_units, usage):
 
 @nb.njit(cache=True)
 def _merged(
-    order_ptr, col_cost, col_mark, use_ptr, use_res, use_units, mark, cost, assign, line_ptr,
-    line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_orders, cut_ptr,
-    cut_div, cells, units, out_cut, out_count,
+    order_ptr, col_cost, col_mark, use_ptr, use_cap, use_res, use_units, mark, cost, assign,
+    line_ptr, line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_orders,
+    cut_ptr, cut_div, cells, units, out_cut, out_count,
 ):  # fmt: skip
     """The pool with each order's plan in ``assign`` (fingerprint ``mark``, true cost ``cost``)
     appended to that order's columns unless one of them has its fingerprint; columns stay
-    grouped by order. Returns the new arrays and how many columns were added."""
+    grouped by order, and a column's entries are its stock, then its cuts, then its capacity
+    (from ``use_cap``). Returns the new arrays and how many columns were added."""
     num_orders = len(order_ptr) - 1
     first_cut = num_nodes * num_skus + num_nodes
     may_cut = np.zeros(num_orders, np.bool_)
@@ -102,6 +107,7 @@ def _merged(
     new_cost = np.empty(num_cols)
     new_mark = np.empty(num_cols, np.int64)
     new_use_ptr = np.zeros(num_cols + 1, np.int64)
+    new_cap = np.empty(num_cols, np.int64)
     new_res = np.empty(len(use_res) + extra_uses, np.int64)
     new_units = np.empty(len(use_res) + extra_uses)
     k2 = 0
@@ -110,6 +116,7 @@ def _merged(
         for k in range(order_ptr[o], order_ptr[o + 1]):
             new_cost[k2] = col_cost[k]
             new_mark[k2] = col_mark[k]
+            new_cap[k2] = use_cap[k] - use_ptr[k] + e2
             for e in range(use_ptr[k], use_ptr[k + 1]):
                 new_res[e2] = use_res[e]
                 new_units[e2] = use_units[e]
@@ -127,9 +134,6 @@ def _merged(
                     new_res[e2] = f * num_skus + comp_sku[c]
                     new_units[e2] = comp_units[c]
                     e2 += 1
-                new_res[e2] = num_nodes * num_skus + f
-                new_units[e2] = line_units[i]
-                e2 += 1
             num_cuts = 0
             if may_cut[o]:
                 num_cuts = order_cut_uses(
@@ -140,10 +144,16 @@ def _merged(
                 new_res[e2] = first_cut + out_cut[j]
                 new_units[e2] = out_count[j]
                 e2 += 1
+            new_cap[k2] = e2
+            for i in range(line_ptr[o], line_ptr[o + 1]):
+                if assign[i] >= 0:
+                    new_res[e2] = num_nodes * num_skus + assign[i]
+                    new_units[e2] = line_units[i]
+                    e2 += 1
             k2 += 1
             new_use_ptr[k2] = e2
         new_order_ptr[o + 1] = k2
-    return new_order_ptr, new_cost, new_mark, new_use_ptr, new_res, new_units, extra_cols
+    return new_order_ptr, new_cost, new_mark, new_use_ptr, new_cap, new_res, new_units, extra_cols
 
 
 class ColumnPool:
@@ -167,6 +177,7 @@ class ColumnPool:
         self.col_cost = np.zeros(0)
         self._col_mark = np.zeros(0, np.int64)
         self.use_ptr = np.zeros(1, np.int64)
+        self.use_cap = np.zeros(0, np.int64)  # where each column's capacity entries start
         self.use_res = np.zeros(0, np.int64)
         self.use_units = np.zeros(0)
         self.order_ptr = np.zeros(inst.num_orders + 1, np.int64)
@@ -190,11 +201,11 @@ class ColumnPool:
             marks = np.add.reduceat((assign + 2) * self._weights, inst.line_ptr[:-1])
         marks[np.diff(inst.line_ptr) == 0] = 0
         (
-            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
-            self.use_units, added,
+            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_cap,
+            self.use_res, self.use_units, added,
         ) = _merged(
-            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_res,
-            self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
+            self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_cap,
+            self.use_res, self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
             inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.num_nodes,
             inst.num_skus, self.cuts.orders, self.cuts.ptr, self.cuts.div, *self._scratch,
         )  # fmt: skip
@@ -227,12 +238,14 @@ class ColumnPool:
     def restricted(self, price: np.ndarray) -> tuple[float, np.ndarray]:
         """The restricted dual at flat ``price`` and the resources its choices use (the
         subgradient is ``usage - supply``)."""
-        num_orders = self.inst.num_orders
-        chosen = np.empty(num_orders, np.int64)
-        value = np.empty(num_orders)
+        inst = self.inst
+        chosen = np.empty(inst.num_orders, np.int64)
+        value = np.empty(inst.num_orders)
+        stock = inst.num_nodes * inst.num_skus
+        cap_priced = bool(price[stock : stock + inst.num_nodes].any())
         _cheapest(
-            self.order_ptr, self.col_cost, self.use_ptr, self.use_res, self.use_units, price,
-            chosen, value,
+            self.order_ptr, self.col_cost, self.use_ptr, self.use_cap, self.use_res,
+            self.use_units, price, cap_priced, chosen, value,
         )  # fmt: skip
         _update_usage(chosen, self._chosen, self.use_ptr, self.use_res, self.use_units, self._usage)
         # elementwise, not ``@``: a BLAS call's threads stall on a busy machine

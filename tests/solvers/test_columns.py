@@ -45,11 +45,15 @@ def _lagrangian(inst: Instance, pool: ColumnPool, prices: np.ndarray) -> tuple[f
 @settings(max_examples=40, deadline=None, database=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_restricted_dual_is_exact_on_its_plans_and_never_below_the_lagrangian(seed: int) -> None:
+    """With capacity priced, and without (the pool then skips the capacity entries)."""
     inst = _instance(seed)
     pool = ColumnPool(inst)
     pool.add(np.full(inst.num_lines, -1, np.int64))
-    for k in range(3):
+    capacity = slice(inst.num_nodes * inst.num_skus, inst.num_nodes * (inst.num_skus + 1))
+    for k in range(4):
         prices = _random_prices(inst, pool, seed + k)
+        if k % 2:
+            prices[capacity] = 0.0
         bound, relaxed = _lagrangian(inst, pool, prices)
         pool.add(relaxed)
         value, _ = pool.restricted(prices)
