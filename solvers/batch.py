@@ -626,7 +626,7 @@ def solve(
             steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, 1)
         last_bound = bound
         master = budget.master_fits(search.pool.master_size(search.active()))
-        if it % params.repair_every == 0 and budget.repair_allowed(master):
+        if it > 0 and it % params.repair_every == 0 and budget.repair_allowed(master):
             with budget.repairing():
                 search.repair(relaxed_assign)
         report()
