@@ -17,7 +17,10 @@ Every exact pass adds each order's relaxed plan to a pool of columns (``solvers.
 exact passes the prices take steps on the dual restricted to those columns, each about a tenth of an
 exact pass, so the prices get many more steps for the same time (column generation with a
 subgradient-solved master; the number of steps per pass adapts, from ``price_steps`` up, to how well
-they pay off). Prices follow the sign of their subgradient (excess demand) with one step size per
+they pay off). A pass whose bound is below the best sends the prices back to the best ones, and the
+next steps start there on the richer pool (a null step of bundle methods): on a 100,000-order day
+that kept the first passes from wandering and ended 55 s runs with a bound 0.1% higher (3,502k
+against 3,498k). Prices follow the sign of their subgradient (excess demand) with one step size per
 resource that grows while the sign holds and halves when it flips (RPROP, Riedmiller & Braun 1993):
 with hundreds of thousands of prices, one common Polyak step barely moves the bound at 100k orders,
 per-resource steps do. The bound is always the exact pass's.
@@ -494,17 +497,17 @@ class _Search:
         """``steps`` subgradient steps on the restricted dual (``solvers.columns``), rates
         restarted first; the prices end at the best restricted point seen."""
         np.maximum(self.rate, _RATE_RESTART * self.prices, out=self.rate)
-        best_value = -np.inf
+        best_value, usage = self.pool.restricted(self.prices)
         best = self.prices.copy()
         for _ in range(steps):
-            value, usage = self.pool.restricted(self.prices)
-            if value > best_value:
-                best_value = value
-                best[...] = self.prices
             _sign_step(
                 usage, self.pool.supply, self.pool.finite, self.prices, self.rate, self.last_sign,
                 self.max_rate,
             )  # fmt: skip
+            value, usage = self.pool.restricted(self.prices)
+            if value > best_value:
+                best_value = value
+                best[...] = self.prices
         self.prices[...] = best
 
 
@@ -639,6 +642,13 @@ def solve(
         if not search.needs_step():
             converged = True
             break
+        if bound < search.bound and search.best_prices is not None:
+            # a null step (bundle methods' term): the prices go back to those of the best bound,
+            # and the search goes on from there on a pool richer by this pass's plans. From the
+            # first prices of the 100k-order day, 10 steps on the pool of one pass priced stock
+            # near the penalty of leaving it (the pool's only other plan) and the bound fell
+            # from 3.07M to 0.73M; it took three passes to climb back
+            search.prices[...] = search.best_prices
         search.price_search(steps)
         budget.spend(steps * inst.num_orders // _RESTRICTED_PER_EXACT)
     stalled = 0

@@ -244,3 +244,20 @@ def test_master_steps_run_on_the_clock_and_keep_the_bound_proven(
     _assert_consistent(inst, network, ours)
     limited = batch.solve(inst, time_limit=60.0, params=batch.BatchParams(work_limit=20_000))
     assert limited.stats["master_steps"] == 0
+
+
+@pytest.mark.parametrize("steps", [1, 5])
+def test_a_price_search_ends_at_the_best_restricted_point_it_reached(
+    generated: tuple[Network, Instance], steps: int
+) -> None:
+    """Every point a price search steps to counts, the last one too: a search of one step from
+    prices the restricted dual can improve on moves them (it once only weighed the points before
+    each step, so one step never moved), and it never ends below where it started."""
+    _, inst = generated
+    search = batch._Search(inst, batch.BatchParams(), deadline=float("inf"))
+    search.exact_pass()
+    search.prices[...] = 0.0
+    start, usage = search.pool.restricted(search.prices)
+    assert (usage > search.pool.supply + 0.5).any()  # over-used at zero prices: a step helps
+    search.price_search(steps)
+    assert search.pool.restricted(search.prices)[0] > start
