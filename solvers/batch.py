@@ -66,6 +66,9 @@ _PROVEN = 1e-7  # relative gap below which a plan counts as proven optimal
 # as single-order solves (measured on the 100k-order scale day)
 _RESTRICTED_PER_EXACT = 10
 _MAX_PRICE_STEPS = 100
+# and at least this many once they fail: a search of one step that overshoots goes back to where
+# it started, and its rates only grow (its sign never flips within the search), so it stays put
+_MIN_PRICE_STEPS = 2
 # the subgradient search ends after this many exact passes in a row that did not raise the best
 # bound: on a 10,000-order 50-node day it stalled from 7 s to 24 s of 55; ended there, it leaves
 # the LP master steps that follow more time, and they took the bound to 341,514 instead of 341,383
@@ -626,7 +629,7 @@ def solve(
             # more restricted steps while they pay off in the exact bound, fewer when the pool
             # is too thin for them (its dual then runs away from the true one)
             rose = bound > last_bound
-            steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, 1)
+            steps = min(2 * steps, _MAX_PRICE_STEPS) if rose else max(steps // 2, _MIN_PRICE_STEPS)
         last_bound = bound
         master = budget.master_fits(search.pool.master_size(search.active()))
         if it > 0 and it % params.repair_every == 0 and budget.repair_allowed(master):
