@@ -458,8 +458,10 @@ class _Search:
         self.offer(self.improve(assign))
         self.repairs += 1
 
-    def gap(self) -> float:
-        return (self.best_cost - self.bound) / max(self.best_cost, 1e-9)
+    def gap(self, cost: float | None = None) -> float:
+        """Relative gap of the best plan, or of a plan costing ``cost``, to the best bound."""
+        plan = self.best_cost if cost is None else cost
+        return (plan - self.bound) / max(plan, 1e-9)
 
     def needs_step(self) -> bool:
         """Whether the last relaxed plan over-uses a resource or leaves a priced one slack; if
@@ -685,7 +687,7 @@ def solve(
     regret = None if relaxed_costs is None else search.regret(lns.assign, relaxed_costs)
     idle = 0  # chunks in a row that saved nothing: the neighbourhoods are exhausted
     while (
-        lns.cost - search.bound > params.gap_tolerance * max(lns.cost, 1e-9)
+        search.gap(lns.cost) > params.gap_tolerance
         and not budget.over()
         and idle < params.lns_patience
     ):

@@ -72,17 +72,16 @@ def _update_usage(chosen, last, use_ptr, use_res, use_units, usage):
 @nb.njit(cache=True)
 def _merged(
     order_ptr, col_cost, col_mark, use_ptr, use_cap, use_res, use_units, mark, cost, assign,
-    line_ptr, line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, cut_orders,
-    cut_ptr, cut_div, cells, units, out_cut, out_count,
+    line_ptr, line_units, comp_ptr, comp_sku, comp_units, num_nodes, num_skus, may_cut, cut_ptr,
+    cut_div, cells, units, out_cut, out_count,
 ):  # fmt: skip
     """The pool with each order's plan in ``assign`` (fingerprint ``mark``, true cost ``cost``)
     appended to that order's columns unless one of them has its fingerprint; columns stay
     grouped by order, and a column's entries are its stock, then its cuts, then its capacity
-    (from ``use_cap``). Returns the new arrays and how many columns were added."""
+    (from ``use_cap``); only the orders flagged in ``may_cut`` can use a cut. Returns the new
+    arrays and how many columns were added."""
     num_orders = len(order_ptr) - 1
     first_cut = num_nodes * num_skus + num_nodes
-    may_cut = np.zeros(num_orders, np.bool_)
-    may_cut[cut_orders] = True
     fresh = np.zeros(num_orders, np.bool_)
     extra_cols = 0
     extra_uses = 0
@@ -207,7 +206,7 @@ class ColumnPool:
             self.order_ptr, self.col_cost, self._col_mark, self.use_ptr, self.use_cap,
             self.use_res, self.use_units, marks, plan_costs(inst, assign), assign, inst.line_ptr,
             inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.num_nodes,
-            inst.num_skus, self.cuts.orders, self.cuts.ptr, self.cuts.div, *self._scratch,
+            inst.num_skus, self._may_cut, self.cuts.ptr, self.cuts.div, *self._scratch,
         )  # fmt: skip
         if added:
             self._chosen[:] = -1  # column numbers changed: the next usage is summed afresh

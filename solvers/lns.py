@@ -52,6 +52,7 @@ from solvers.order import (
     _order_cost,
     _solve_order,
     _take,
+    plan_capacity,
     plan_costs,
     plan_usage,
 )
@@ -396,10 +397,9 @@ class RuinRecreate:
             targets = np.full((1, inst.num_lines), -1, np.int64)
         # an ejection neighbourhood holds the order and every order in its way: twice as many
         size = 2 * self.size if kind == _EJECTION else self.size
-        lines = assign >= 0
-        used_cap = np.bincount(assign[lines], inst.line_units[lines], minlength=inst.num_nodes)
         # each worker gets an equal share of the spare capacity: together they cannot overfill
-        caps = np.tile((inst.capacity - used_cap) / workers, (workers, 1))
+        spare = inst.capacity - plan_capacity(inst, assign)
+        caps = np.tile(spare / workers, (workers, 1))
         sku_part, order_part = self._parts(workers)
         saved, solves = _parallel_ruin_recreate(
             rounds, kind, size, self.rng.integers(2**31, size=workers), movers, np.cumsum(weight),
