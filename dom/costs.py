@@ -17,26 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dom.geo import haversine_miles
 from dom.model import Network, Orders
 from solvers.instance import Instance, csr_gather
 
-EARTH_RADIUS_MI = 3958.8
 _WEIGHT_EPS = 1e-9
 _TIE_EPS = 1e-9
-
-
-def haversine_miles(
-    lat1: np.ndarray | float,
-    lon1: np.ndarray | float,
-    lat2: np.ndarray | float,
-    lon2: np.ndarray | float,
-) -> np.ndarray:
-    """Great-circle distance in miles (haversine, earth radius 3958.8 mi); broadcasts."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def zone_index(network: Network, miles: np.ndarray) -> np.ndarray:

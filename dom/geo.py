@@ -6,7 +6,8 @@ the whole list per call, so the list is read once per process into a ``pandas.In
 up for many ZIPs at a time with ``get_indexer``. Reading the list costs about a second (42,789
 Python dicts), so the arrays are also kept in a small ``.npz`` under the user's cache folder
 (``$XDG_CACHE_HOME`` or ``~/.cache``), keyed by the package version; a cache that cannot be read
-or written is simply rebuilt. Distances and zones belong to ``dom.costs``.
+or written is simply rebuilt. The great-circle distance of contracts §1 (haversine, earth radius
+3958.8 mi) is here too; zones belong to ``dom.costs``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import zipcodes
+
+EARTH_RADIUS_MI = 3958.8
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,3 +83,17 @@ def zip_to_latlon(zips: pd.Series | np.ndarray | list[str]) -> tuple[np.ndarray,
     lat = np.where(known, table.lat[where], np.nan)
     lon = np.where(known, table.lon[where], np.nan)
     return lat, lon
+
+
+def haversine_miles(
+    lat1: np.ndarray | float,
+    lon1: np.ndarray | float,
+    lat2: np.ndarray | float,
+    lon2: np.ndarray | float,
+) -> np.ndarray:
+    """Great-circle distance in miles (haversine, earth radius 3958.8 mi); broadcasts."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))

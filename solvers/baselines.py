@@ -15,7 +15,7 @@ import numba as nb
 import numpy as np
 
 from solvers.instance import Instance
-from solvers.order import _billable, _lines_fit, _take, plan_costs
+from solvers.plans import billable_lb, lines_fit, move_stock, plan_costs
 from solvers.result import Result, Status
 
 
@@ -32,7 +32,7 @@ def _greedy(
         weight = 0.0
         for i in range(first, last):
             weight += line_weight[i]
-        b = _billable(weight)
+        b = billable_lb(weight)
         best_f, best_c = -1, np.inf
         for f in range(num_nodes):
             t = order_table[o, f]
@@ -42,9 +42,7 @@ def _greedy(
             units = 0
             for i in range(first, last):
                 units += line_units[i]
-            if units <= cap[f] and _lines_fit(
-                first, last, f, avail, comp_ptr, comp_sku, comp_units
-            ):
+            if units <= cap[f] and lines_fit(first, last, f, avail, comp_ptr, comp_sku, comp_units):
                 best_f, best_c = f, ship_cost[t, b]
         if best_f >= 0:
             for i in range(first, last):
@@ -52,7 +50,7 @@ def _greedy(
         elif not ship_complete[o]:
             used = 0
             for i in range(first, last):
-                lb = _billable(line_weight[i])
+                lb = billable_lb(line_weight[i])
                 line_f, line_c = -1, np.inf
                 for f in range(num_nodes):
                     t = order_table[o, f]
@@ -64,7 +62,7 @@ def _greedy(
                             new_node = False
                     if new_node and max_ship > 0 and used >= max_ship:
                         continue
-                    fits = line_units[i] <= cap[f] and _lines_fit(
+                    fits = line_units[i] <= cap[f] and lines_fit(
                         i, i + 1, f, avail, comp_ptr, comp_sku, comp_units
                     )
                     if fits:
@@ -81,8 +79,8 @@ def _greedy(
                     if assign[i2] == line_f:
                         merged += line_weight[i2]
                 if (
-                    _billable(merged) > max_b
-                    or ship_cost[order_table[o, line_f], _billable(merged)] == np.inf
+                    billable_lb(merged) > max_b
+                    or ship_cost[order_table[o, line_f], billable_lb(merged)] == np.inf
                 ):
                     continue
                 assign[i] = line_f
@@ -93,7 +91,7 @@ def _greedy(
                     avail[line_f, comp_sku[c]] -= comp_units[c]
             # stock of the line-by-line path was taken as it went
             continue
-        _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
+        move_stock(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
 
 
 def greedy(inst: Instance) -> Result:
@@ -110,6 +108,6 @@ def greedy(inst: Instance) -> Result:
         status=Status.FEASIBLE,
         assign=assign,
         objective=float(plan_costs(inst, assign).sum()),
-        bound=-np.inf,
+        bound=None,
         runtime=time.perf_counter() - start,
     )

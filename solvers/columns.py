@@ -27,7 +27,7 @@ from solvers.cuts import order_cut_uses, stock_cuts, tally_cuts
 from solvers.cuts import scratch as cut_scratch
 from solvers.instance import Instance
 from solvers.mip import lp_duals
-from solvers.order import plan_costs, plan_usage
+from solvers.plans import plan_costs, plan_usage
 
 
 @nb.njit(cache=True, parallel=True)

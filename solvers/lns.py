@@ -47,15 +47,8 @@ import numpy as np
 
 from solvers.cuts import NO_CUTS
 from solvers.instance import Instance
-from solvers.order import (
-    MAX_EXACT_LINES,
-    _order_cost,
-    _solve_order,
-    _take,
-    plan_capacity,
-    plan_costs,
-    plan_usage,
-)
+from solvers.order import MAX_EXACT_LINES, solve_order_kernel
+from solvers.plans import move_stock, order_cost_kernel, plan_capacity, plan_costs, plan_usage
 
 _RELATED, _EJECTION = 0, 1
 _LOOK = 4  # orders an ejection looks through per SKU, per place in the neighbourhood
@@ -235,12 +228,14 @@ def _ruin_recreate(
         before = 0.0
         for j in range(count):
             o = hood[j]
-            before += _order_cost(
-                o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign, 0
+            before += order_cost_kernel(
+                o, line_ptr, order_table, line_weight, line_backorder, ship_cost, split, assign
             )  # fmt: skip
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 old[i] = assign[i]
-            _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1)
+            move_stock(
+                o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1
+            )
         for j in range(count - 1, first, -1):  # a random order, then maybe the largest first
             r = first + np.random.randint(j + 1 - first)
             hood[j], hood[r] = hood[r], hood[j]
@@ -249,12 +244,14 @@ def _ruin_recreate(
         after = 0.0
         for j in range(count):
             o = hood[j]
-            after += _solve_order(
+            after += solve_order_kernel(
                 o, line_ptr, ship_complete, order_table, line_weight, line_backorder, line_units,
                 comp_ptr, comp_sku, comp_units, avail, cap, ship_cost, split, max_ship,
                 dummy_price, dummy_cap_price, NO_CUTS, False, assign,
             )  # fmt: skip
-            _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
+            move_stock(
+                o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1
+            )
         if after < before - 1e-9:
             saved += before - after
             for j in range(count):
@@ -262,12 +259,16 @@ def _ruin_recreate(
             continue
         for j in range(count):  # worse or equal: put the old plan back
             o = hood[j]
-            _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1)
+            move_stock(
+                o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, 1
+            )
         for j in range(count):
             o = hood[j]
             for i in range(line_ptr[o], line_ptr[o + 1]):
                 assign[i] = old[i]
-            _take(o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1)
+            move_stock(
+                o, line_ptr, line_units, comp_ptr, comp_sku, comp_units, assign, avail, cap, -1
+            )
     return saved, solves
 
 

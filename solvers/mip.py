@@ -23,11 +23,11 @@ import numpy as np
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, mathopt, model_parameters
 
-from dom.errors import InvalidInput
 from solvers.instance import Instance, csr_gather
 from solvers.milp import MIP_SOLVERS as MIP_SOLVERS
 from solvers.milp import Milp, model_proto, solve_milp
-from solvers.order import MAX_EXACT_LINES, _billable, plan_costs
+from solvers.order import MAX_EXACT_LINES
+from solvers.plans import billable_lb, plan_costs
 from solvers.result import Result, Status
 
 
@@ -103,7 +103,7 @@ def _enumerate_patterns(
                         units += line_units[first + i]
                 if units > cap[f]:
                     continue
-                b = _billable(w)
+                b = billable_lb(w)
                 if b > max_b or ship_cost[t, b] == np.inf:
                     continue
                 ok = True
@@ -132,7 +132,7 @@ def _enumerate_patterns(
     return k
 
 
-def _pattern_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def pattern_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     args = (
         inst.line_ptr, inst.ship_complete, inst.order_table, inst.line_weight, inst.line_units,
         inst.comp_ptr, inst.comp_sku, inst.comp_units, inst.available, inst.capacity,
@@ -160,18 +160,16 @@ def solve_exact(
     ``hint`` is a known plan (node per line) for the solver to start from. ``time_limit`` is the
     solver's own limit, which HiGHS can overrun; ``deadline`` (a :func:`time.perf_counter`
     instant) is kept: a solve still running then is abandoned and the result's plan leaves every
-    line unfilled (objective: that plan's cost; bound -inf; see :func:`solvers.milp.solve_milp`).
+    line unfilled (objective: that plan's cost; no bound; see :func:`solvers.milp.solve_milp`).
     """
     start = time.perf_counter()
     lines_per_order = np.diff(inst.line_ptr)
     if lines_per_order.max(initial=0) > MAX_EXACT_LINES:
-        raise InvalidInput(
+        raise ValueError(
             f"an order has {int(lines_per_order.max())} lines; the exact model enumerates the "
-            f"packages of orders of up to {MAX_EXACT_LINES} lines",
-            column="order_id",
-            fix="use --method default, which handles orders of any size",
+            f"packages of orders of up to {MAX_EXACT_LINES} lines"
         )
-    p_order, p_node, p_mask, p_cost = _pattern_arrays(inst)
+    p_order, p_node, p_mask, p_cost = pattern_arrays(inst)
     num_p, num_l, num_o = len(p_order), inst.num_lines, inst.num_orders
     split = inst.split_penalty
     # variables: patterns | unfilled per line | v per order
@@ -260,7 +258,7 @@ def solve_exact(
         status=status,
         assign=assign,
         objective=objective,
-        bound=min(solution.bound, solution.objective),
+        bound=min(solution.bound, solution.objective) if np.isfinite(solution.bound) else None,
         runtime=time.perf_counter() - start,
         stats={"patterns": num_p},
     )

@@ -1,17 +1,27 @@
-"""The one Result every allocation solver returns."""
+"""The one Result every allocation solver returns, and the one gap formula (contracts §4)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
+PROVEN_GAP = 1e-7  # a relative gap at or below this counts as proven optimal (float noise)
+
+
+def relative_gap(objective: float, bound: float | None) -> float | None:
+    """``(objective - bound) / max(objective, 1e-9)``, never below 0; None without a bound."""
+    if bound is None or not math.isfinite(bound):
+        return None
+    return max(0.0, (objective - bound) / max(objective, 1e-9))
+
 
 class Status(StrEnum):
     """How a solve ended."""
 
-    OPTIMAL = "optimal"  # proven: objective == bound (within tolerance)
+    OPTIMAL = "optimal"  # proven: objective == bound (within PROVEN_GAP)
     LIMIT_REACHED = "limit_reached"  # a feasible plan, bound proven, gap left open at the limit
     FEASIBLE = "feasible"  # a feasible plan, no bound (e.g. the greedy baseline)
 
@@ -24,16 +34,14 @@ class Result:
     status: Status
     assign: np.ndarray  # int64 [line]: node index or -1
     objective: float
-    bound: float  # proven lower bound on the optimum; -inf when none
+    bound: float | None  # proven lower bound on the optimum; None when there is none
     runtime: float  # seconds
     stats: dict[str, float | int | str] = field(default_factory=dict)
 
     @property
-    def gap(self) -> float:
-        """(objective - bound) / max(objective, 1e-9), contracts §4; inf without a bound."""
-        if not np.isfinite(self.bound):
-            return float("inf")
-        return max(0.0, (self.objective - self.bound) / max(self.objective, 1e-9))
+    def gap(self) -> float | None:
+        """The relative gap of contracts §4; None without a bound."""
+        return relative_gap(self.objective, self.bound)
 
     @property
     def proven_optimal(self) -> bool:
@@ -41,9 +49,17 @@ class Result:
 
     def summary(self) -> str:
         """One line for people."""
-        bound = f"{self.bound:,.2f}" if np.isfinite(self.bound) else "none"
-        gap = f"{self.gap:.3%}" if np.isfinite(self.gap) else "n/a"
+        bound = "none" if self.bound is None else f"{self.bound:,.2f}"
+        gap = "n/a" if self.gap is None else f"{self.gap:.3%}"
         return (
             f"{self.method}: {self.status.value}, cost {self.objective:,.2f}, "
             f"bound {bound}, gap {gap}, {self.runtime:.2f}s"
         )
+
+
+def status_of(objective: float, bound: float | None) -> Status:
+    """OPTIMAL when the bound closes the gap, LIMIT_REACHED with an open one, else FEASIBLE."""
+    gap = relative_gap(objective, bound)
+    if gap is None:
+        return Status.FEASIBLE
+    return Status.OPTIMAL if gap <= PROVEN_GAP else Status.LIMIT_REACHED

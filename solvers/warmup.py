@@ -39,17 +39,19 @@ def warm_up() -> None:
     """Compile (or load from cache) every kernel the solvers use; once per process."""
     from solvers import batch, mip
     from solvers.baselines import greedy
+    from solvers.batch.search import PriceSearch
     from solvers.lns import RuinRecreate
+    from solvers.stop import MaxRuntime
 
     inst = _tiny_instance()
     greedy(inst)
-    batch.solve(inst, time_limit=0.2)
+    batch.solve(inst, stop=MaxRuntime(0.2))
     unfilled = np.full(inst.num_lines, -1, np.int64)
     # the price steps, the moves aimed by regret and the regret itself: the tiny solve closes
     # its gap before them
-    search = batch._Search(inst, batch.BatchParams(), float("inf"))
+    search = PriceSearch(inst, batch.BatchParams(), float("inf"))
     search.exact_pass()
     search.price_search(2)
     regret = search.regret(unfilled, np.zeros(inst.num_orders))
     RuinRecreate(inst, unfilled).improve(10, np.array([unfilled]), regret)
-    mip._pattern_arrays(inst)
+    mip.pattern_arrays(inst)

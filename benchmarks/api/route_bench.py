@@ -197,7 +197,7 @@ def main() -> None:
         [
             sys.executable,
             "-c",
-            "from dom.cli import main; main()",
+            "from cli import main; main()",
             "serve",
             str(args.network),
             "--port",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dom.cli import main
+from cli import main
 from dom.generate import generate
 from tests.plancheck import check_plan
 

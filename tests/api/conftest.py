@@ -110,7 +110,7 @@ class LiveServer:
         cmd = [
             sys.executable,
             "-c",
-            "from dom.cli import main; main()",
+            "from cli import main; main()",
             "serve",
             str(network_dir),
             "--port",
@@ -174,7 +174,7 @@ class Workers:
         cmd = [
             sys.executable,
             "-c",
-            "from dom.cli import main; main()",
+            "from cli import main; main()",
             "worker",
             "--maintenance-interval",
             "1",

@@ -12,7 +12,7 @@ from dom.io import load_network, load_orders
 def _dom(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the ``dom`` command line in a fresh interpreter."""
     return subprocess.run(
-        [sys.executable, "-c", "from dom.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=300,

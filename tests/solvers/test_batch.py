@@ -19,7 +19,7 @@ from dom.model import Network
 from solvers import batch, mip
 from solvers.baselines import greedy
 from solvers.instance import Instance
-from solvers.order import plan_costs
+from solvers.plans import plan_costs
 from solvers.result import Result, Status
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_batch, check_assign

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from dom.costs import build_instance
 from solvers.columns import ColumnPool
 from solvers.instance import Instance
-from solvers.order import plan_costs, plan_usage, solve_order
+from solvers.order import solve_order
+from solvers.plans import plan_costs, plan_usage
 from tests.factories import random_network, random_orders
 
 

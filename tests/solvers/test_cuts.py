@@ -11,7 +11,8 @@ from dom.costs import build_instance
 from solvers.columns import ColumnPool
 from solvers.cuts import stock_cuts
 from solvers.instance import Instance
-from solvers.order import plan_usage, solve_order
+from solvers.order import solve_order
+from solvers.plans import plan_usage
 from tests.factories import random_network, random_orders
 
 

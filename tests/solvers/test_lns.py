@@ -14,7 +14,7 @@ from dom.model import Network
 from solvers import lns
 from solvers.batch import BatchParams, _Search
 from solvers.instance import Instance
-from solvers.order import plan_costs, plan_usage
+from solvers.plans import plan_costs, plan_usage
 from tests.solvers.brute import check_assign
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from dom.costs import build_instance
 from solvers import milp, mip
-from solvers.order import plan_costs
+from solvers.plans import plan_costs
 from solvers.result import Status
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_batch, check_assign

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from dom.costs import build_instance
 from solvers.cuts import NO_CUTS, stock_cuts
-from solvers.order import MAX_EXACT_LINES, order_cost, plan_usage, solve_order
+from solvers.order import MAX_EXACT_LINES, solve_order
+from solvers.plans import order_cost, plan_usage
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_order, evaluate
 

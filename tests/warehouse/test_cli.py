@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dom.cli import main
+from cli import main
 
 LAYOUT = "data/layouts/two-block.json"
 

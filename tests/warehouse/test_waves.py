@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from dom.cli.waves import register
+from cli.waves import register
 from dom.errors import DomError, InvalidInput, UnknownLocation, UnknownNode, UnknownSku
 from warehouse_graph.layout import Layout, load_layout
 from warehouse_graph.picklists import build_pick_lists, read_node_lines

@@ -18,7 +18,7 @@ from dom.plan import PLAN_FORMATS, write_plan
 from dom.sourcing import Router
 from solvers.warmup import warm_up
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 _console = Console(stderr=True)
 
 

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from dom.cli import allocate, data, serve, warehouse, waves
+    from cli import allocate, data, serve, warehouse, waves
 
     for module in (allocate, data, warehouse, waves, serve):
         module.register(app)
