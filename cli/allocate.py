@@ -14,9 +14,9 @@ from dom.allocation import METHODS, AllocationResult, allocate
 from dom.errors import InvalidInput
 from dom.io import load_network, load_order_json, load_orders
 from dom.model import Network, Orders
-from dom.plan import PLAN_FORMATS, write_plan
+from dom.plan import PLAN_FORMATS
 from dom.sourcing import Router
-from solvers.warmup import warm_up
+from solvers import MaxRuntime, MaxWork, StoppingCriterion, warm_up
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 _console = Console(stderr=True)
@@ -33,18 +33,14 @@ def _run(
     network: Network,
     orders: Orders,
     method: str,
-    time_limit: float,
+    stop: StoppingCriterion,
     quiet: bool = False,
-    work_limit: int | None = None,
 ) -> AllocationResult:
-    """Allocate with a progress bar on stderr (unless quiet)."""
-    if not quiet:
-        with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
-            warm_up()
+    """Allocate, with a progress bar on stderr unless ``quiet``; the same search either way."""
     if quiet:
-        return allocate(
-            network, orders, method=method, time_limit=time_limit, work_limit=work_limit
-        )
+        return allocate(network, orders, method=method, stop=stop)
+    with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
+        warm_up()
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -58,7 +54,17 @@ def _run(
         def progress(fraction: float, message: str) -> None:
             bar.update(task, completed=fraction, status=message)
 
-        return allocate(network, orders, method=method, time_limit=time_limit, progress=progress)
+        return allocate(network, orders, method=method, stop=stop, progress=progress)
+
+
+def _stop(time_limit: float, work_limit: int | None) -> StoppingCriterion:
+    """The stop of ``--time-limit`` and ``--work-limit``, checked."""
+    if not time_limit > 0:
+        raise InvalidInput(f"--time-limit must be positive, got {time_limit}", fix="e.g. 60")
+    if work_limit is not None and work_limit < 1:
+        raise InvalidInput(f"--work-limit must be at least 1, got {work_limit}", fix="e.g. 2000000")
+    stop: StoppingCriterion = MaxRuntime(time_limit)
+    return stop if work_limit is None else stop | MaxWork(work_limit)
 
 
 def register(app: typer.Typer) -> None:
@@ -83,17 +89,12 @@ def register(app: typer.Typer) -> None:
         """Allocate a batch of orders; write shipments, lines and summary.json to OUT."""
         _check_choice(method, METHODS, "--method")
         _check_choice(fmt, PLAN_FORMATS, "--format")
-        if time_limit <= 0:
-            raise InvalidInput(f"--time-limit must be positive, got {time_limit}", fix="e.g. 60")
-        if work_limit is not None and work_limit < 1:
-            raise InvalidInput(
-                f"--work-limit must be at least 1, got {work_limit}", fix="e.g. 2000000"
-            )
+        stop = _stop(time_limit, work_limit)
         network = load_network(network_dir)
         orders = load_orders(orders_file, network)
-        run = _run(network, orders, method, time_limit, quiet, work_limit)
-        write_plan(run.plan, out, fmt)
-        typer.echo(json.dumps(run.plan.summary))
+        run = _run(network, orders, method, stop, quiet)
+        run.plan.write(out, fmt)
+        typer.echo(json.dumps(run.plan.summary.to_json()))
 
     @app.command("route")
     def route_cmd(
@@ -102,11 +103,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Route one order against the bundle's stock; print the plan as JSON."""
         network = load_network(network_dir)
-        orders = load_order_json(order_file, network)
-        router = Router(network)
-        avail = network.available()
-        stock = {s: avail[:, network.sku_index[s]] for s in router.skus_needed(orders)}
-        typer.echo(json.dumps(router.route(orders, stock).to_json()))
+        order = load_order_json(order_file, network)
+        typer.echo(json.dumps(Router(network).route(order).to_json()))
 
     @app.command("demo")
     def demo_cmd(
@@ -123,13 +121,14 @@ def register(app: typer.Typer) -> None:
             f"[bold]Sample day[/]: {orders.num_orders:,} orders, {orders.num_lines:,} lines, "
             f"{network.num_nodes} nodes, {network.num_skus:,} SKUs"
         )
-        ours = _run(network, orders, "default", time_limit)
-        base = _run(network, orders, "greedy", time_limit)
-        write_plan(ours.plan, out / "optimized")
-        write_plan(base.plan, out / "greedy")
+        stop = _stop(time_limit, None)
+        ours = _run(network, orders, "default", stop)
+        base = _run(network, orders, "greedy", stop)
+        ours.plan.write(out / "optimized")
+        base.plan.write(out / "greedy")
         picture = plot_service_map(
-            network, orders, ours.result.assign, out / "service_map.png",
-            title=f"Sample day, optimized plan: total cost {ours.plan.summary['total_cost']:,.0f}",
+            network, orders, ours.plan.assign, out / "service_map.png",
+            title=f"Sample day, optimized plan: total cost {ours.total_cost:,.0f}",
         )  # fmt: skip
         console.print(kpi_table(ours, base))
         console.print(f"Plans: {out / 'optimized'}, {out / 'greedy'}   Map: {picture}")
@@ -153,7 +152,7 @@ def kpi_table(ours: AllocationResult, base: AllocationResult) -> Table:
     table.add_column("optimized", justify="right")
     table.add_column("greedy", justify="right")
     table.add_column("change", justify="right")
-    a, b = ours.plan.summary, base.plan.summary
+    a, b = ours.plan.summary.to_json(), base.plan.summary.to_json()
     for label, key, form in rows:
         change = (a[key] - b[key]) / b[key] if b[key] else 0.0
         table.add_row(label, form.format(a[key]), form.format(b[key]), f"{change:+.1%}")

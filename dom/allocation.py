@@ -1,28 +1,41 @@
-"""Allocate a batch of orders: one call from network and orders to a priced plan.
+"""Allocate a batch of orders: one call from network and orders to a priced, bounded plan.
 
-Methods: ``default`` (Lagrangian decomposition, then the exact model to close the gap while the
-instance is small enough and time remains), ``lagrangian`` (decomposition alone), ``exact`` (the
-shipment-pattern MIP alone) and ``greedy`` (the rule-based baseline).
+Methods: ``default`` (the Lagrangian decomposition, then the exact model to close the gap while
+the instance is small enough and time remains), ``lagrangian`` (the decomposition alone),
+``exact`` (the shipment-pattern MIP alone) and ``greedy`` (the rule-based baseline).
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from dom.costs import CostModel
+from dom.errors import InvalidInput
 from dom.model import Network, Orders
 from dom.plan import Plan, build_plan
-from solvers import batch, mip
-from solvers.baselines import greedy
-from solvers.instance import Instance
-from solvers.order import MAX_EXACT_LINES
-from solvers.result import Result, Status
-from solvers.warmup import warm_up
+from solvers import (
+    MAX_EXACT_LINES,
+    BatchParams,
+    GapBelow,
+    Instance,
+    MaxRuntime,
+    Result,
+    Status,
+    StoppingCriterion,
+    greedy,
+    solve_batch,
+    solve_exact,
+    status_of,
+    warm_up,
+)
+from solvers.batch import Progress
 
 METHODS = ("default", "lagrangian", "exact", "greedy")
+DEFAULT_STOP = MaxRuntime(60.0)
 # The exact model is tried only below this many shipment patterns (HiGHS closes such models in
 # seconds to a minute on 2 cores; beyond it the decomposition's bound is the better use of time).
 EXACT_MAX_PATTERNS = 250_000
@@ -31,95 +44,139 @@ EXACT_FIRST_PATTERNS = 20_000  # below this, try the exact model first
 
 @dataclass(frozen=True, eq=False)
 class AllocationResult:
-    """The solver's result and the plan built from it."""
+    """What :func:`allocate` found: the plan, its cost, the proven bound and the gap.
 
-    result: Result
+    ``lower_bound`` and ``gap`` are None when the method proves no bound (``greedy``);
+    ``str(result)`` is one line for people.
+    """
+
+    status: Status
+    total_cost: float
+    lower_bound: float | None
+    gap: float | None
     plan: Plan
-    instance: Instance
+    method: str
+    runtime: float
+    message: str
+    stats: dict[str, float | int | str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        bound = "no bound" if self.lower_bound is None else f"bound {self.lower_bound:,.2f}"
+        gap = "" if self.gap is None else f", gap {self.gap:.2%}"
+        return (
+            f"{self.method}: {self.status.value}, cost {self.total_cost:,.2f}, {bound}{gap}, "
+            f"{self.runtime:.1f} s ({self.message})"
+        )
 
 
 def allocate(
     network: Network,
     orders: Orders,
     *,
+    stop: StoppingCriterion = DEFAULT_STOP,
+    seed: int = 0,
     method: str = "default",
-    time_limit: float = 60.0,
-    work_limit: int | None = None,
-    progress: batch.Progress | None = None,
+    progress: Progress | None = None,
 ) -> AllocationResult:
-    """The cheapest plan ``method`` finds for ``orders`` within ``time_limit`` seconds.
+    """The cheapest plan ``method`` finds for ``orders`` before ``stop``.
 
-    With ``work_limit`` (single-order solves) the search stops on work done, not on the clock,
-    and skips the time-limited exact stages: the same input then gives the same plan on any
-    machine (a retried job reproduces its plan); ``time_limit`` remains a safety cap.
+    ``stop`` combines :class:`~solvers.MaxRuntime`, :class:`~solvers.MaxWork` and
+    :class:`~solvers.GapBelow` with ``|``. With a work limit the search stops on work done, not
+    on the clock, and skips the time-limited exact stages: the same input and ``seed`` then give
+    the same plan on any machine (a retried job reproduces its plan).
     """
-    if work_limit is not None and work_limit < 1:
-        raise ValueError(f"work_limit must be at least 1, got {work_limit}")
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if time_limit <= 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    if not stop.bounded:
+        raise ValueError(f"stop {stop} never ends the search: add MaxRuntime or MaxWork")
+    if method == "exact":
+        if not math.isfinite(stop.time_limit):
+            raise ValueError("the exact method stops on the clock: give it a MaxRuntime")
+        longest = int(np.diff(orders.line_ptr).max(initial=0))
+        if longest > MAX_EXACT_LINES:
+            raise InvalidInput(
+                f"an order has {longest} lines; the exact model enumerates the packages of "
+                f"orders of up to {MAX_EXACT_LINES} lines",
+                column="order_id",
+                fix="use --method default, which handles orders of any size",
+            )
     inst, tables = CostModel(network).instance(orders)
     warm_up()
-    result = solve(
-        inst, method=method, time_limit=time_limit, work_limit=work_limit, progress=progress
+    result = _solve(inst, method, stop, BatchParams(seed=seed), progress)
+    plan = build_plan(network, orders, inst, tables, result)
+    summary = plan.summary
+    return AllocationResult(
+        status=result.status,
+        total_cost=summary.total_cost,
+        lower_bound=summary.lower_bound,
+        gap=summary.gap,
+        plan=plan,
+        method=method,
+        runtime=result.runtime,
+        message=_message(result, stop),
+        stats=result.stats,
     )
-    return AllocationResult(result, build_plan(network, orders, inst, tables, result), inst)
 
 
-def solve(
+def _message(result: Result, stop: StoppingCriterion) -> str:
+    """Why the solve ended, in words."""
+    if result.status is Status.OPTIMAL:
+        return "proven optimal"
+    if result.status is Status.FEASIBLE:
+        return "a heuristic plan, no bound proven"
+    gap = result.gap
+    if gap is not None and gap <= stop.gap:
+        return f"gap below the target {stop.gap:.2%}"
+    return f"stopped at {stop}"
+
+
+def _solve(
     inst: Instance,
-    *,
-    method: str = "default",
-    time_limit: float = 60.0,
-    work_limit: int | None = None,
-    progress: batch.Progress | None = None,
+    method: str,
+    stop: StoppingCriterion,
+    params: BatchParams,
+    progress: Progress | None,
 ) -> Result:
-    """Run ``method`` on a built instance (``work_limit``: see :func:`allocate`).
+    """Run ``method`` on a built instance.
 
     The exact model's solves are killed at their deadline (HiGHS can overrun its own limit by
     many seconds): a solve cut short adds no plan and no bound, the decomposition's stand.
     """
     start = time.perf_counter()
+    time_limit = stop.time_limit
     deadline = start + time_limit
     if method == "greedy":
         return greedy(inst)
     if method == "exact":
         # the solver's limit leaves slack for building the model and for the child's start
-        return mip.solve_exact(inst, time_limit=0.8 * time_limit, deadline=deadline)
+        return solve_exact(inst, time_limit=0.8 * time_limit, deadline=deadline)
     patterns = _num_patterns(inst)
-    polish = method == "default" and work_limit is None and patterns <= EXACT_MAX_PATTERNS
+    polish = method == "default" and stop.work_limit is None and patterns <= EXACT_MAX_PATTERNS
     if polish and patterns <= EXACT_FIRST_PATTERNS:
         # tiny: the exact model usually proves the optimum before the decomposition warms up
-        first = mip.solve_exact(
-            inst, time_limit=0.3 * time_limit, deadline=start + 0.4 * time_limit
-        )
+        first = solve_exact(inst, time_limit=0.3 * time_limit, deadline=start + 0.4 * time_limit)
         if first.status is Status.OPTIMAL:
             return _renamed(first, method, time.perf_counter() - start)
-    result = batch.solve(
-        inst,
-        time_limit=time_limit * (0.4 if polish else 1.0),
-        params=batch.BatchParams(work_limit=work_limit),
-        progress=progress,
-    )
+    batch_stop = MaxRuntime(0.4 * time_limit) | GapBelow(stop.gap) if polish else stop
+    result = solve_batch(inst, stop=batch_stop, params=params, progress=progress)
     if not polish or result.status is Status.OPTIMAL:
         return _renamed(result, method, time.perf_counter() - start)
     remaining = time_limit - (time.perf_counter() - start)
-    if remaining < 1.0:
+    if remaining < 1.0 or (result.gap is not None and result.gap <= stop.gap):
         return _renamed(result, method, time.perf_counter() - start)
     if progress is not None:
         progress(0.5, "closing the gap with the exact model")
     # slack for building the model and the child's start; the deadline cuts HiGHS' overrun
-    exact = mip.solve_exact(inst, time_limit=0.8 * remaining, hint=result.assign, deadline=deadline)
+    exact = solve_exact(inst, time_limit=0.8 * remaining, hint=result.assign, deadline=deadline)
     best = exact if exact.objective < result.objective else result
-    bound = max(result.bound, exact.bound)
-    gap = (best.objective - bound) / max(best.objective, 1e-9)
+    bounds = [b for b in (result.bound, exact.bound) if b is not None]
+    bound = min(max(bounds), best.objective) if bounds else None
     return Result(
         method="default",
-        status=Status.OPTIMAL if gap <= 1e-7 else Status.LIMIT_REACHED,
+        status=status_of(best.objective, bound),
         assign=best.assign,
         objective=best.objective,
-        bound=min(bound, best.objective),
+        bound=bound,
         runtime=time.perf_counter() - start,
         stats={**result.stats, "exact_polish": 1},
     )
@@ -144,3 +201,6 @@ def _renamed(result: Result, method: str, runtime: float) -> Result:
         runtime=runtime,
         stats=result.stats,
     )
+
+
+__all__ = ["DEFAULT_STOP", "METHODS", "AllocationResult", "allocate"]

@@ -8,7 +8,8 @@ weight W from node f to a destination over service s costs
 with eta = processing_days[f] + transit_days[s, zone], B(W) = max(1, ceil(W - 1e-9)), and the
 service with the lowest cost chosen (ties: fewer eta days, then name). Because that cost depends on
 the order only through (node, zone, promised days, billable weight), it is tabulated once per
-(node, zone, promised days) as :class:`ShipTables`.
+(node, zone, promised days) as :class:`ShipTables`. The billable-weight rule itself is
+``solvers.plans.billable_lb``, which the compiled kernels share.
 """
 
 from __future__ import annotations
@@ -20,8 +21,20 @@ import numpy as np
 from dom.geo import haversine_miles
 from dom.model import Network, Orders
 from solvers.instance import Instance, csr_gather
+from solvers.plans import billable_lb
 
-_WEIGHT_EPS = 1e-9
+__all__ = [
+    "CostModel",
+    "ShipTables",
+    "billable_lb",
+    "build_instance",
+    "destination_zones",
+    "item_components",
+    "order_zones",
+    "ship_tables",
+    "zone_index",
+]
+
 _TIE_EPS = 1e-9
 
 
@@ -30,13 +43,6 @@ def zone_index(network: Network, miles: np.ndarray) -> np.ndarray:
     miles = np.asarray(miles, dtype=np.float64)
     hit = (network.zone_min <= miles[..., None]) & (miles[..., None] < network.zone_max)
     return np.where(hit.any(axis=-1), hit.argmax(axis=-1), -1)
-
-
-def billable_lb(weight: np.ndarray | float) -> np.ndarray:
-    """Billable weight B = max(1, ceil(W - 1e-9)) of packages weighing ``weight`` lb."""
-    return np.maximum(1, np.ceil(np.asarray(weight, dtype=np.float64) - _WEIGHT_EPS)).astype(
-        np.int64
-    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,15 +116,15 @@ def ship_tables(network: Network, promised_values: np.ndarray) -> ShipTables:
     )
 
 
+def destination_zones(network: Network, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Zone index of every (destination, node) pair, ``[destination, node]``, -1 for none."""
+    miles = haversine_miles(lat[:, None], lon[:, None], network.lat[None, :], network.lon[None, :])
+    return zone_index(network, miles)
+
+
 def order_zones(network: Network, orders: Orders) -> np.ndarray:
     """Zone index of every (order, node) pair, ``[order, node]``, -1 where no zone applies."""
-    miles = haversine_miles(
-        orders.dest_lat[:, None],
-        orders.dest_lon[:, None],
-        network.lat[None, :],
-        network.lon[None, :],
-    )
-    return zone_index(network, miles)
+    return destination_zones(network, orders.dest_lat, orders.dest_lon)
 
 
 def item_components(network: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,6 +6,9 @@ the plan, not an exception. Every message names the offending value, where it ca
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class DomError(Exception):
     """Root of every error this project raises on purpose."""
@@ -62,3 +65,13 @@ class UnknownLocation(InvalidInput):
 
 class NoRoute(DomError):
     """No path exists where one is required (e.g. a disconnected warehouse graph)."""
+
+
+def closest(name: str, candidates: Iterable[object], cutoff: float = 0.6) -> str | None:
+    """The candidate spelt most like ``name`` (case-insensitive), if any is close: the "did you
+    mean" of error messages."""
+    lower: dict[str, str] = {}
+    for c in candidates:
+        lower.setdefault(str(c).lower(), str(c))
+    hit = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=cutoff)
+    return lower[hit[0]] if hit else None

@@ -1,4 +1,4 @@
-"""The domain's data: a network bundle and a set of orders, columnar and immutable.
+"""The domain's data: a network bundle, one order, and a batch of orders (columnar, immutable).
 
 Ids are mapped to dense integers once, at load time (``dom.io``): node ``f`` in ``0..num_nodes-1``
 (file order of ``fcs.csv``), SKU ``s`` in ``0..num_skus-1`` (file order of ``skus.csv``), kit ``k``
@@ -8,10 +8,23 @@ in ``0..num_kits-1``. Orders refer to *items*: item ``i < num_skus`` is SKU ``i`
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from dom.errors import InvalidInput, UnknownSku, closest
+from dom.geo import locate_zip
+
+# Limits of contracts §2, in files and JSON alike
+MAX_QTY = 1_000_000
+MAX_PROMISED_DAYS = 365
+MAX_LINES_PER_ORDER = 1_000
+MAX_ID_CHARS = 128
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Network:
     handling_cost: np.ndarray  # float64
     processing_days: np.ndarray  # int64
     enabled: np.ndarray  # bool
+    accepts_returns: np.ndarray  # bool
     # SKUs, axis [sku]
     sku_ids: np.ndarray  # str
     weight_lb: np.ndarray  # float64 > 0
@@ -106,6 +120,35 @@ class Network:
             return str(self.sku_ids[item])
         return str(self.kit_ids[item - self.num_skus])
 
+    @property
+    def item_ids(self) -> np.ndarray:
+        """SKU ids then kit ids: position = item index."""
+        return np.concatenate([self.sku_ids, self.kit_ids]).astype(str)
+
+    def item_code(self, item_id: str) -> int:
+        """Item index of a SKU or kit id; -1 if the network knows neither."""
+        code = self.sku_index.get(item_id)
+        if code is not None:
+            return code
+        kit = self.kit_index.get(item_id)
+        return -1 if kit is None else self.num_skus + kit
+
+    def item_codes(self, order: Order, where: str = "") -> list[int]:
+        """Item index of each line of ``order``; an unknown SKU raises naming ``lines[i].sku``
+        (after ``where``, e.g. ``orders[3].``) with the closest known id."""
+        codes = [self.item_code(line.sku) for line in order.lines]
+        if min(codes) >= 0:
+            return codes
+        i = codes.index(-1)
+        sku = order.lines[i].sku
+        guess = closest(sku, self.item_ids) if self.num_skus + self.num_kits <= 50_000 else None
+        hint = f"did you mean '{guess}'? " if guess else ""
+        raise UnknownSku(
+            f"unknown SKU {sku!r} at {where}lines[{i}].sku",
+            column=f"{where}lines[{i}].sku",
+            fix=hint + "use a SKU of skus.csv or a kit of kits.csv",
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Orders:
@@ -133,3 +176,238 @@ class Orders:
     @property
     def num_lines(self) -> int:
         return len(self.line_item)
+
+    def order(self, o: int, network: Network) -> Order:
+        """Order ``o`` of the batch as one :class:`Order` (as the OMS would send it)."""
+        first, last = int(self.line_ptr[o]), int(self.line_ptr[o + 1])
+        return Order(
+            order_id=str(self.order_ids[o]),
+            lines=tuple(
+                OrderLine(network.item_id(int(i)), int(q))
+                for i, q in zip(self.line_item[first:last], self.line_qty[first:last], strict=True)
+            ),
+            promised_days=int(self.promised_days[o]),
+            lat=float(self.dest_lat[o]),
+            lon=float(self.dest_lon[o]),
+            ship_complete=bool(self.ship_complete[o]),
+            channel=str(self.channel[o]),
+        )
+
+    @classmethod
+    def of(cls, orders: Sequence[Order], network: Network) -> Orders:
+        """The batch of ``orders`` in their order; SKUs checked against ``network`` (an error
+        names ``orders[k].lines[i].sku``), order ids must be distinct."""
+        first_seen: dict[str, int] = {}
+        items: list[int] = []
+        for k, order in enumerate(orders):
+            if order.order_id in first_seen:
+                raise InvalidInput(
+                    f"order_id {order.order_id!r} is also orders[{first_seen[order.order_id]}]",
+                    column=f"orders[{k}].order_id",
+                    fix="give every order its own order_id",
+                )
+            first_seen[order.order_id] = k
+            items += network.item_codes(order, f"orders[{k}].")
+        sizes = [len(order.lines) for order in orders]
+        return cls(
+            order_ids=np.array([order.order_id for order in orders], dtype=str),
+            dest_lat=np.array([order.dest_lat for order in orders], np.float64),
+            dest_lon=np.array([order.dest_lon for order in orders], np.float64),
+            promised_days=np.array([order.promised_days for order in orders], np.int64),
+            ship_complete=np.array([order.ship_complete for order in orders], bool),
+            channel=np.array([order.channel for order in orders], dtype=str),
+            line_ptr=np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
+            line_item=np.array(items, np.int64),
+            line_qty=np.array([line.qty for order in orders for line in order.lines], np.int64),
+        )
+
+
+def check_id(value: Any, field: str, what: str) -> str:
+    """An id of 1 to ``MAX_ID_CHARS`` printable characters (a whole number is read as text)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInput(f"{field} is {value!r}", column=field, fix=f"give {what} as a string")
+    text = str(value).strip()
+    if not 1 <= len(text) <= MAX_ID_CHARS or not text.isprintable():
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise InvalidInput(
+            f"{field} {shown!r} is not an id",
+            column=field,
+            fix=f"give {what} as 1 to {MAX_ID_CHARS} printable characters",
+        )
+    return text
+
+
+def check_whole(value: Any, field: str, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` (2.0 counts as 2; true does not)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok and isinstance(value, float):
+        ok = math.isfinite(value) and value.is_integer()
+    if not ok or not low <= value <= high:
+        shown = repr(value) if not isinstance(value, int) or abs(value) < 10**12 else "too large"
+        raise InvalidInput(
+            f"{field} is {shown}",
+            column=field,
+            fix=f"{field.rsplit('.', 1)[-1]} must be a whole number from {low:,} to {high:,}",
+        )
+    return int(value)
+
+
+def check_number(value: Any, field: str, low: float, high: float) -> float:
+    """A finite number from ``low`` to ``high``."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not (math.isfinite(value) and low <= value <= high):
+        raise InvalidInput(
+            f"{field} is {value!r}"[:120],
+            column=field,
+            fix=f"give a number from {low:g} to {high:g}",
+        )
+    return float(value)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of an order: units of a SKU or kit."""
+
+    sku: str
+    qty: int
+
+
+def _line(value: Any, i: int) -> OrderLine:
+    """An :class:`OrderLine` from itself, a ``(sku, qty)`` pair or a ``{"sku", "qty"}`` mapping."""
+    where = f"lines[{i}]"
+    if isinstance(value, OrderLine):
+        sku, qty = value.sku, value.qty
+    elif isinstance(value, Mapping):
+        sku, qty = value.get("sku"), value.get("qty")
+    elif isinstance(value, tuple | list) and len(value) == 2:
+        sku, qty = value
+    else:
+        raise InvalidInput(
+            f"{where} must be a line",
+            column=where,
+            fix='write each line as {"sku": "...", "qty": 1}',
+        )
+    return OrderLine(
+        check_id(sku, f"{where}.sku", "the SKU or kit id"),
+        check_whole(qty, f"{where}.qty", 1, MAX_QTY),
+    )
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order (contracts §2), checked on construction; errors name the JSON field.
+
+    The destination is ``lat`` and ``lon`` (they win when both forms are given) or a US ``zip``;
+    ``dest_lat``/``dest_lon`` are where it resolves. ``lines`` may be given as ``(sku, qty)``
+    pairs. SKUs are checked against a network where the order is used (``Network.item_codes``).
+    """
+
+    order_id: str
+    lines: tuple[OrderLine, ...]
+    promised_days: int
+    zip: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    ship_complete: bool = False
+    channel: str = ""
+    created_at: str | None = None
+    dest_lat: float = field(init=False)
+    dest_lon: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "order_id", check_id(self.order_id, "order_id", "the order id"))
+        lines = self.lines
+        if isinstance(lines, str | bytes | Mapping) or not isinstance(lines, Sequence) or not lines:
+            raise InvalidInput(
+                "lines must be a non-empty list",
+                column="lines",
+                fix='give at least one {"sku": ..., "qty": ...}',
+            )
+        if len(lines) > MAX_LINES_PER_ORDER:
+            raise InvalidInput(
+                f"the order has {len(lines):,} lines",
+                column="lines",
+                fix=f"split it into orders of at most {MAX_LINES_PER_ORDER:,} lines",
+            )
+        put(self, "lines", tuple(_line(line, i) for i, line in enumerate(lines)))
+        put(
+            self,
+            "promised_days",
+            check_whole(self.promised_days, "promised_days", 0, MAX_PROMISED_DAYS),
+        )
+        put(self, "dest_lat", 0.0)
+        put(self, "dest_lon", 0.0)
+        self._resolve_destination()
+        if self.ship_complete is None:
+            put(self, "ship_complete", False)
+        if not isinstance(self.ship_complete, bool):
+            raise InvalidInput(
+                f"ship_complete is {self.ship_complete!r}"[:120],
+                column="ship_complete",
+                fix="write true or false",
+            )
+        channel = "" if self.channel is None else self.channel
+        if not isinstance(channel, str) or len(channel) > MAX_ID_CHARS:
+            raise InvalidInput(
+                f"channel is {channel!r}"[:120],
+                column="channel",
+                fix=f"give the channel as text of at most {MAX_ID_CHARS} characters",
+            )
+        put(self, "channel", channel)
+        if self.created_at is not None:
+            put(self, "created_at", check_timestamp(self.created_at, "created_at"))
+
+    def _resolve_destination(self) -> None:
+        put = object.__setattr__
+        if self.lat is not None or self.lon is not None:
+            for key in ("lat", "lon"):
+                if getattr(self, key) is None:
+                    raise InvalidInput(
+                        f"destination.{key} is missing",
+                        column=f"destination.{key}",
+                        fix="give both lat and lon, or a zip",
+                    )
+            put(self, "dest_lat", check_number(self.lat, "destination.lat", -90, 90))
+            put(self, "dest_lon", check_number(self.lon, "destination.lon", -180, 180))
+            return
+        if self.zip is None:
+            raise InvalidInput(
+                "destination has neither zip nor lat/lon",
+                column="destination.zip",
+                fix='give {"zip": "89501"} or {"lat": .., "lon": ..}',
+            )
+        if isinstance(self.zip, bool) or not isinstance(self.zip, str | int):
+            raise InvalidInput(
+                f"destination.zip is {self.zip!r}"[:120],
+                column="destination.zip",
+                fix="give the ZIP as a 5-digit string",
+            )
+        text = str(self.zip)
+        found = locate_zip(text) if len(text) <= 16 else None
+        if found is None:
+            raise InvalidInput(
+                f"destination.zip {text[:16]!r} is not a known US ZIP code",
+                column="destination.zip",
+                fix="check the ZIP (5 digits, as a string), or give lat and lon",
+            )
+        put(self, "zip", text)
+        put(self, "dest_lat", found[0])
+        put(self, "dest_lon", found[1])
+
+
+def check_timestamp(value: Any, field: str) -> str:
+    """An ISO-8601 date and time (``2026-03-02T14:05:00Z``), returned as given."""
+    ok = isinstance(value, str) and len(value) <= 64
+    if ok:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InvalidInput(
+            f"{field} is {value!r}"[:120],
+            column=field,
+            fix="give an ISO-8601 time such as 2026-03-02T14:05:00Z",
+        )
+    return str(value)

@@ -6,10 +6,8 @@ written here can be recomputed from the files and the bundle alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,20 +16,67 @@ import numpy as np
 import pandas as pd
 
 from dom.costs import ShipTables, billable_lb
+from dom.files import folder_writer
 from dom.model import Network, Orders
-from solvers.instance import Instance
-from solvers.result import Result
+from solvers import Instance, Result, relative_gap
 
 PLAN_FORMATS = ("csv", "parquet")
 
 
+@dataclass(frozen=True)
+class PlanSummary:
+    """``summary.json`` of contracts §4 (plus ``status`` and ``late_shipments``), typed.
+
+    ``lower_bound`` and ``gap`` are None when the method proves no bound (the greedy baseline).
+    """
+
+    orders: int
+    lines: int
+    units_filled: int
+    units_unfilled: int
+    shipments: int
+    total_cost: float
+    shipping_cost: float
+    handling_cost: float
+    late_penalty: float
+    split_penalty: float
+    backorder_penalty: float
+    lower_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    method: str
+    status: str
+    late_shipments: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields in the order ``summary.json`` lists them."""
+        return dataclasses.asdict(self)
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """One allocation plan: ``shipments`` and ``lines`` frames (contracts §4) and ``summary``."""
+    """One allocation plan: ``shipments`` and ``lines`` frames (contracts §4), its ``summary``,
+    and ``assign[line]``, the node index of each line (-1 unfilled) it was built from."""
 
     shipments: pd.DataFrame
     lines: pd.DataFrame
-    summary: dict[str, Any]
+    summary: PlanSummary
+    assign: np.ndarray
+
+    def write(self, out_dir: str | Path, format: str = "csv") -> Path:
+        """Write ``shipments``, ``lines`` (CSV or Parquet) and ``summary.json`` into ``out_dir``,
+        all at once: a failure never leaves half a plan."""
+        if format not in PLAN_FORMATS:
+            raise ValueError(f"plan format must be one of {PLAN_FORMATS}, got {format!r}")
+        with folder_writer(out_dir) as scratch:
+            for name, frame in (("shipments", self.shipments), ("lines", self.lines)):
+                if format == "csv":
+                    frame.to_csv(scratch / f"{name}.csv", index=False)
+                else:
+                    frame.to_parquet(scratch / f"{name}.parquet", index=False)
+            text = json.dumps(self.summary.to_json(), indent=2) + "\n"
+            (scratch / "summary.json").write_text(text)
+        return Path(out_dir)
 
 
 def build_plan(
@@ -105,54 +150,28 @@ def build_plan(
     unfilled_units = int(orders.line_qty[~shipped].sum())
     backorder = network.policy.backorder_penalty_per_unit * unfilled_units
     total = float(ship_cost.sum() + split_pen + backorder)
-    bound = min(result.bound, total) if np.isfinite(result.bound) else None
-    summary: dict[str, Any] = {
-        "orders": int(orders.num_orders),
-        "lines": int(num_lines),
-        "units_filled": int(orders.line_qty[shipped].sum()),
-        "units_unfilled": unfilled_units,
-        "shipments": len(ship_keys),
-        "total_cost": total,
-        "shipping_cost": float(price.sum()),
-        "handling_cost": float(handling.sum()),
-        "late_penalty": float(late_pen.sum()),
-        "split_penalty": float(split_pen),
-        "backorder_penalty": float(backorder),
-        "lower_bound": None if bound is None else bound,
-        "gap": None if bound is None else (total - bound) / max(total, 1e-9),
-        "solve_seconds": round(result.runtime, 3),
-        "method": result.method,
-        "status": result.status.value,
-        "late_shipments": int((late_days > 0).sum()),
-    }
-    return Plan(shipments=shipments, lines=lines, summary=summary)
+    bound = None if result.bound is None else min(result.bound, total)
+    summary = PlanSummary(
+        orders=int(orders.num_orders),
+        lines=int(num_lines),
+        units_filled=int(orders.line_qty[shipped].sum()),
+        units_unfilled=unfilled_units,
+        shipments=len(ship_keys),
+        total_cost=total,
+        shipping_cost=float(price.sum()),
+        handling_cost=float(handling.sum()),
+        late_penalty=float(late_pen.sum()),
+        split_penalty=float(split_pen),
+        backorder_penalty=float(backorder),
+        lower_bound=bound,
+        gap=relative_gap(total, bound),
+        solve_seconds=round(result.runtime, 3),
+        method=result.method,
+        status=result.status.value,
+        late_shipments=int((late_days > 0).sum()),
+    )
+    return Plan(shipments=shipments, lines=lines, summary=summary, assign=assign)
 
 
 def _zone_of_table(tables: ShipTables, table: np.ndarray) -> np.ndarray:
     return (table // len(tables.promised_values)) % tables.num_zones
-
-
-def write_plan(plan: Plan, out_dir: str | Path, fmt: str = "csv") -> Path:
-    """Write ``shipments``, ``lines`` (CSV or Parquet) and ``summary.json`` into ``out_dir``.
-
-    The files are written to a scratch folder beside it and moved in only when all are complete,
-    so a failure never leaves half a plan.
-    """
-    if fmt not in PLAN_FORMATS:
-        raise ValueError(f"plan format must be one of {PLAN_FORMATS}, got {fmt!r}")
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, frame in (("shipments", plan.shipments), ("lines", plan.lines)):
-            if fmt == "csv":
-                frame.to_csv(scratch / f"{name}.csv", index=False)
-            else:
-                frame.to_parquet(scratch / f"{name}.parquet", index=False)
-        (scratch / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n")
-        out.mkdir(exist_ok=True)
-        for produced in scratch.iterdir():
-            os.replace(produced, out / produced.name)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return out

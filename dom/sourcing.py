@@ -3,8 +3,7 @@
 Only the order's own SKUs enter the instance (a [node, SKU-of-this-order] stock array), and the
 :class:`Router` builds that one-order instance from lists it prepared once per network, pricing
 through ``dom.costs`` (shipment tables, zones) like every other path; the exact kernel
-(``solvers.order``) makes the decision. On 50 nodes a decision takes about 0.08 ms at the median
-and 0.2-0.3 ms at p99 (``benchmarks/allocation/test_route_speed.py``).
+(``solvers.order``) makes the decision (speed: ``docs/service.md``).
 """
 
 from __future__ import annotations
@@ -15,10 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from dom.costs import CostModel, ShipTables, billable_lb, order_zones
-from dom.model import Network, Orders
-from solvers.instance import Instance
-from solvers.order import solve_order
+from dom.costs import CostModel, ShipTables, billable_lb, destination_zones
+from dom.model import Network, Order
+from solvers import Instance, solve_order
+
+# Stock per SKU the order needs: units per node as an array in the network's node order, or the
+# ledger's ``{fc_id: units}``; nodes or SKUs missing count as 0.
+Stock = Mapping[str, np.ndarray | Mapping[str, int]]
 
 # Destination rows a Router keeps: every US ZIP centroid fits (~300 bytes a row on 50 nodes).
 _MAX_CACHED_DESTINATIONS = 65536
@@ -85,12 +87,13 @@ class Router:
         self._nodes = np.arange(network.num_nodes)
         self._disabled = ~network.enabled
         self._capacity = np.where(network.enabled, network.capacity, 0.0).astype(np.float64)
+        self._bundle_stock = network.available()
         self._tables: dict[int, ShipTables] = {}
         self._order_tables: dict[tuple[float, float, int], np.ndarray] = {}
 
-    def skus_needed(self, orders: Orders) -> list[str]:
+    def skus_needed(self, order: Order) -> list[str]:
         """SKU ids whose stock the order's decision depends on (kit components included)."""
-        return [self._sku_ids[s] for s in self._skus(orders.line_item.tolist())]
+        return [self._sku_ids[s] for s in self._skus(self.network.item_codes(order))]
 
     def _skus(self, items: list[int]) -> list[int]:
         """Sorted SKU indices the items draw."""
@@ -105,16 +108,18 @@ class Router:
             self._tables[promised_days] = tables
         return tables
 
-    def _order_table(self, orders: Orders, promised_days: int) -> np.ndarray:
+    def _order_table(self, order: Order) -> np.ndarray:
         """``int32[1, node]``: the shipment table of each node for the one order's destination,
         -1 where no zone applies or the node is disabled. Cached by destination: the zone
         calculation was the largest part of building an instance, and destinations repeat (a
         ZIP's centroid each time)."""
-        key = (float(orders.dest_lat[0]), float(orders.dest_lon[0]), promised_days)
+        key = (order.dest_lat, order.dest_lon, order.promised_days)
         row = self._order_tables.get(key)
         if row is None:
-            tables = self._ship_tables(promised_days)
-            zones = order_zones(self.network, orders)[0]
+            tables = self._ship_tables(order.promised_days)
+            zones = destination_zones(
+                self.network, np.array([order.dest_lat]), np.array([order.dest_lon])
+            )[0]
             table = tables.table(self._nodes, zones, np.zeros_like(zones))
             table[self._disabled] = -1
             row = table.astype(np.int32)[None, :]
@@ -124,19 +129,42 @@ class Router:
             self._order_tables[key] = row
         return row
 
+    def _stock(self, skus: list[int], stock: Stock | None) -> np.ndarray:
+        """``int64[node, j]``: units free of the order's SKU ``skus[j]`` at each node, from
+        ``stock`` (or the bundle's availability), 0 at disabled nodes."""
+        out = np.zeros((self.network.num_nodes, len(skus)), np.int64)
+        if stock is None:
+            out[:] = self._bundle_stock[:, skus]
+        else:
+            node_index = self.network.node_index
+            for j, s in enumerate(skus):
+                free = stock.get(self._sku_ids[s])
+                if free is None:
+                    continue
+                if isinstance(free, Mapping):
+                    for fc_id, units in free.items():
+                        f = node_index.get(fc_id)
+                        if f is not None:
+                            out[f, j] = units
+                else:
+                    out[:, j] = np.asarray(free, np.int64)
+            np.maximum(out, 0, out=out)
+        out[self._disabled] = 0
+        return out
+
     def instance(
         self,
-        orders: Orders,
-        available: Mapping[str, np.ndarray],
+        order: Order,
+        stock: Stock | None = None,
         capacity_left: np.ndarray | None = None,
     ) -> tuple[Instance, ShipTables, list[int]]:
-        """The solver instance of the one order in ``orders``, its tables and its SKU axis.
+        """The solver instance of ``order``, its tables and its SKU axis.
 
         The same instance ``CostModel.instance(orders, stock, capacity_left, skus=skus)`` builds,
         made from the precomputed lists; only the order's own SKUs form the stock axis.
         """
-        items = orders.line_item.tolist()
-        qty = orders.line_qty.tolist()
+        items = self.network.item_codes(order)
+        qty = [line.qty for line in order.lines]
         skus = self._skus(items)
         column = {s: j for j, s in enumerate(skus)}
         ptr, item_sku, item_units = self._item_ptr, self._item_sku, self._item_units
@@ -151,30 +179,24 @@ class Router:
             line_units.append(sum(units))
             line_weight.append(self._item_weight[i] * q)
             line_backorder.append(policy.backorder_penalty_per_unit * float(q))
-        stock = np.zeros((self.network.num_nodes, len(skus)), np.int64)
-        for j, s in enumerate(skus):
-            free = available.get(self._sku_ids[s])
-            if free is not None:
-                stock[:, j] = np.maximum(np.asarray(free, np.int64), 0)
-        stock[self._disabled] = 0
+        units_free = self._stock(skus, stock)
         if capacity_left is None:
             cap = self._capacity
         else:
             cap = np.where(self.network.enabled, np.asarray(capacity_left, np.float64), 0.0)
-        promised_days = int(orders.promised_days[0])
-        tables = self._ship_tables(promised_days)
+        tables = self._ship_tables(order.promised_days)
         max_ship = policy.max_shipments_per_order
         inst = Instance(
             line_ptr=np.array([0, len(items)], np.int64),
-            ship_complete=orders.ship_complete.astype(bool),
-            order_table=self._order_table(orders, promised_days),
+            ship_complete=np.array([order.ship_complete]),
+            order_table=self._order_table(order),
             line_weight=np.array(line_weight, np.float64),
             line_backorder=np.array(line_backorder, np.float64),
             line_units=np.array(line_units, np.int64),
             comp_ptr=np.array(comp_ptr, np.int64),
             comp_sku=np.array(comp_sku, np.int64),
             comp_units=np.array(comp_units, np.int64),
-            available=stock,
+            available=units_free,
             capacity=cap,
             ship_cost=tables.cost,
             split_penalty=float(policy.split_penalty),
@@ -184,19 +206,18 @@ class Router:
 
     def route(
         self,
-        orders: Orders,
-        available: Mapping[str, np.ndarray],
+        order: Order,
+        stock: Stock | None = None,
         capacity_left: np.ndarray | None = None,
     ) -> OrderPlan:
-        """The cheapest plan of the one order in ``orders`` (exact whenever at most
-        ``MAX_EXACT_LINES`` of its lines can ship at all, see ``solvers.order.solve_order``).
+        """The cheapest plan of ``order`` (exact whenever at most ``MAX_EXACT_LINES`` of its
+        lines can ship at all, see ``solvers.order.solve_order``).
 
-        ``available`` maps every SKU of :meth:`skus_needed` to units free per node
-        (``[num_nodes]``); ``capacity_left[node]`` defaults to the bundle's capacity.
+        ``stock`` maps the SKUs of :meth:`skus_needed` to units free per node (an array in node
+        order, or the ledger's ``{fc_id: units}``); without it the bundle's availability.
+        ``capacity_left[node]`` defaults to the bundle's capacity.
         """
-        if orders.num_orders != 1:
-            raise ValueError(f"route expects exactly one order, got {orders.num_orders}")
-        inst, tables, skus = self.instance(orders, available, capacity_left)
+        inst, tables, skus = self.instance(order, stock, capacity_left)
         cost, assign = solve_order(inst, 0)
         chosen = assign.tolist()
         comp_ptr, comp_sku, comp_units = (
@@ -229,24 +250,9 @@ class Router:
                 (fc_id, self._sku_ids[skus[j]], units[j]) for j in sorted(units) if units[j]
             ]
         return OrderPlan(
-            order_id=str(orders.order_ids[0]),
+            order_id=order.order_id,
             shipments=shipments,
             unfilled=[i for i, a in enumerate(chosen) if a < 0],
             total_cost=cost,
             allocations=allocations,
         )
-
-
-def route_order(
-    network: Network,
-    orders: Orders,
-    available: Mapping[str, np.ndarray],
-    capacity_left: np.ndarray | None = None,
-) -> OrderPlan:
-    """One-off :meth:`Router.route` (a service keeps one :class:`Router` instead)."""
-    return Router(network).route(orders, available, capacity_left)
-
-
-def skus_needed(network: Network, orders: Orders) -> list[str]:
-    """One-off :meth:`Router.skus_needed`."""
-    return Router(network).skus_needed(orders)
