@@ -37,7 +37,7 @@ from dom.allocation import allocate
 from dom.errors import DomError
 from dom.io import load_network
 from dom.model import Network, Orders
-from dom.plan import write_plan
+from solvers import MaxRuntime, MaxWork, StoppingCriterion
 
 log = logging.getLogger("dom.api")
 
@@ -98,16 +98,12 @@ def network_for(network_dir: str) -> Network:
 def compute_plan(spec: AllocationSpec, progress: Progress) -> dict[str, bytes]:
     """Allocate the batch and return the plan files (contracts §4) as bytes."""
     network = network_for(spec.network_dir)
-    result = allocate(
-        network,
-        spec.orders,
-        method=spec.method,
-        time_limit=spec.time_limit,
-        work_limit=spec.work_limit,
-        progress=progress,
-    )
+    stop: StoppingCriterion = MaxRuntime(spec.time_limit)
+    if spec.work_limit is not None:
+        stop = stop | MaxWork(spec.work_limit)
+    result = allocate(network, spec.orders, method=spec.method, stop=stop, progress=progress)
     with tempfile.TemporaryDirectory(prefix="dom-plan-") as tmp:
-        write_plan(result.plan, tmp, fmt="csv")
+        result.plan.write(tmp)
         return {name: (Path(tmp) / name).read_bytes() for name in PLAN_FILES}
 
 

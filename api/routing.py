@@ -15,13 +15,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-
 from api.errors import ApiError
 from api.metrics import Metrics
 from dom.inventory import InventoryStore, Reservation
 from dom.io import order_from_json
-from dom.model import Network
 from dom.sourcing import Router
 
 
@@ -41,17 +38,6 @@ def reservation_json(reservation: Reservation) -> dict[str, Any]:
     }
 
 
-def _dense(network: Network, free: dict[str, dict[str, int]], skus: list[str]) -> dict[str, Any]:
-    """``{sku: {fc_id: units}}`` -> ``{sku: int64[num_nodes]}`` in the network's node order."""
-    out = {}
-    for sku in skus:
-        units = np.zeros(network.num_nodes, np.int64)
-        for fc_id, n in free.get(sku, {}).items():
-            units[network.node_index[fc_id]] = n
-        out[sku] = units
-    return out
-
-
 async def route(
     router: Router,
     store: InventoryStore,
@@ -66,16 +52,15 @@ async def route(
 
     Async so that the event loop serves other requests while the ledger (Redis) answers.
     """
-    network = router.network
-    orders = order_from_json(order, network)
-    skus = router.skus_needed(orders)
+    parsed = order_from_json(order, router.network)
+    skus = router.skus_needed(parsed)
     reservation_id = uuid.uuid4().hex if reserve else ""  # os.urandom: only when it is used
     for attempt in range(max_resolves + 1):
         if attempt:
             store.incr("resolves")
             metrics.resolves.inc()
         free = await store.availability_async(skus)
-        plan = router.route(orders, _dense(network, free, skus))
+        plan = router.route(parsed, free)
         answer = plan.to_json()
         outcome = "unfilled" if not answer["shipments"] else "partial"
         if not answer["unfilled"]:

@@ -28,6 +28,9 @@ def _register_all() -> None:
         module.register(app)
 
 
+__all__ = ["app", "main"]
+
+
 def main() -> None:
     """Entry point of the ``dom`` console script."""
     _register_all()

@@ -7,6 +7,7 @@ the plan, not an exception. Every message names the offending value, where it ca
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 
 
@@ -75,3 +76,12 @@ def closest(name: str, candidates: Iterable[object], cutoff: float = 0.6) -> str
         lower.setdefault(str(c).lower(), str(c))
     hit = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=cutoff)
     return lower[hit[0]] if hit else None
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message shows it: JSON where it is JSON (``true``, ``"yes"``), cut short."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

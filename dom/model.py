@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from dom.errors import InvalidInput, UnknownSku, closest
+from dom.errors import InvalidInput, UnknownSku, closest, shown
 from dom.geo import locate_zip
 
 # Limits of contracts §2, in files and JSON alike
@@ -144,7 +144,7 @@ class Network:
         guess = closest(sku, self.item_ids) if self.num_skus + self.num_kits <= 50_000 else None
         hint = f"did you mean '{guess}'? " if guess else ""
         raise UnknownSku(
-            f"unknown SKU {sku!r} at {where}lines[{i}].sku",
+            f"unknown SKU {shown(sku)} at {where}lines[{i}].sku",
             column=f"{where}lines[{i}].sku",
             fix=hint + "use a SKU of skus.csv or a kit of kits.csv",
         )
@@ -225,12 +225,13 @@ class Orders:
 def check_id(value: Any, field: str, what: str) -> str:
     """An id of 1 to ``MAX_ID_CHARS`` printable characters (a whole number is read as text)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidInput(f"{field} is {value!r}", column=field, fix=f"give {what} as a string")
+        raise InvalidInput(
+            f"{field} is {shown(value)}", column=field, fix=f"give {what} as a string"
+        )
     text = str(value).strip()
     if not 1 <= len(text) <= MAX_ID_CHARS or not text.isprintable():
-        shown = text if len(text) <= 40 else text[:37] + "..."
         raise InvalidInput(
-            f"{field} {shown!r} is not an id",
+            f"{field} is {shown(text)}, not an id",
             column=field,
             fix=f"give {what} as 1 to {MAX_ID_CHARS} printable characters",
         )
@@ -243,9 +244,9 @@ def check_whole(value: Any, field: str, low: int, high: int) -> int:
     if ok and isinstance(value, float):
         ok = math.isfinite(value) and value.is_integer()
     if not ok or not low <= value <= high:
-        shown = repr(value) if not isinstance(value, int) or abs(value) < 10**12 else "too large"
+        text = "too large" if isinstance(value, int) and abs(value) >= 10**12 else shown(value)
         raise InvalidInput(
-            f"{field} is {shown}",
+            f"{field} is {text}",
             column=field,
             fix=f"{field.rsplit('.', 1)[-1]} must be a whole number from {low:,} to {high:,}",
         )
@@ -255,9 +256,11 @@ def check_whole(value: Any, field: str, low: int, high: int) -> int:
 def check_number(value: Any, field: str, low: float, high: float) -> float:
     """A finite number from ``low`` to ``high``."""
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not (math.isfinite(value) and low <= value <= high):
+    if ok and isinstance(value, float):
+        ok = math.isfinite(value)
+    if not ok or not low <= value <= high:
         raise InvalidInput(
-            f"{field} is {value!r}"[:120],
+            f"{field} is {shown(value)}",
             column=field,
             fix=f"give a number from {low:g} to {high:g}",
         )
@@ -343,14 +346,14 @@ class Order:
             put(self, "ship_complete", False)
         if not isinstance(self.ship_complete, bool):
             raise InvalidInput(
-                f"ship_complete is {self.ship_complete!r}"[:120],
+                f"ship_complete is {shown(self.ship_complete)}",
                 column="ship_complete",
                 fix="write true or false",
             )
         channel = "" if self.channel is None else self.channel
         if not isinstance(channel, str) or len(channel) > MAX_ID_CHARS:
             raise InvalidInput(
-                f"channel is {channel!r}"[:120],
+                f"channel is {shown(channel)}",
                 column="channel",
                 fix=f"give the channel as text of at most {MAX_ID_CHARS} characters",
             )
@@ -379,7 +382,7 @@ class Order:
             )
         if isinstance(self.zip, bool) or not isinstance(self.zip, str | int):
             raise InvalidInput(
-                f"destination.zip is {self.zip!r}"[:120],
+                f"destination.zip is {shown(self.zip)}",
                 column="destination.zip",
                 fix="give the ZIP as a 5-digit string",
             )
@@ -406,7 +409,7 @@ def check_timestamp(value: Any, field: str) -> str:
             ok = False
     if not ok:
         raise InvalidInput(
-            f"{field} is {value!r}"[:120],
+            f"{field} is {shown(value)}",
             column=field,
             fix="give an ISO-8601 time such as 2026-03-02T14:05:00Z",
         )

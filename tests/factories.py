@@ -63,6 +63,7 @@ def random_network(
         handling_cost=np.round(rng.uniform(0.5, 3.0, num_nodes), 2),
         processing_days=rng.integers(0, 3, num_nodes),
         enabled=enabled,
+        accepts_returns=np.ones(num_nodes, bool),
         sku_ids=np.array([f"S{i}" for i in range(num_skus)]),
         weight_lb=np.round(rng.uniform(0.2, 8.0, num_skus), 2),
         kit_ids=np.array([f"K{i}" for i in range(num_kits)]),

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -21,7 +20,7 @@ from api.routing import iso_time
 from api.schemas import AllocationRequest, JobAccepted, JobStatus, error_responses
 from dom.allocation import METHODS
 from dom.errors import InvalidInput
-from dom.io import load_orders, order_from_json
+from dom.io import load_orders, orders_from_json
 from dom.model import Network, Orders
 
 router = APIRouter(prefix="/v1/allocations", tags=["allocations"])
@@ -106,43 +105,6 @@ async def _read_batch(request: Request) -> _Batch:
         batch.time_limit,
         batch.work_limit,
     )
-
-
-def _concat(parts: list[Orders]) -> Orders:
-    """One ``Orders`` of several single-order ones, in request order."""
-    sizes = np.array([p.num_lines for p in parts], np.int64)
-    return Orders(
-        order_ids=np.concatenate([p.order_ids for p in parts]),
-        dest_lat=np.concatenate([p.dest_lat for p in parts]),
-        dest_lon=np.concatenate([p.dest_lon for p in parts]),
-        promised_days=np.concatenate([p.promised_days for p in parts]),
-        ship_complete=np.concatenate([p.ship_complete for p in parts]),
-        channel=np.concatenate([p.channel for p in parts]),
-        line_ptr=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-        line_item=np.concatenate([p.line_item for p in parts]),
-        line_qty=np.concatenate([p.line_qty for p in parts]),
-    )
-
-
-def _orders_of_json(orders_json: list[dict[str, Any]], network: Network) -> Orders:
-    parts: list[Orders] = []
-    first_seen: dict[str, int] = {}
-    for i, obj in enumerate(orders_json):
-        try:
-            part = order_from_json(obj, network)
-        except InvalidInput as exc:
-            exc.column = f"orders[{i}]" + (f".{exc.column}" if exc.column else "")
-            raise
-        order_id = str(part.order_ids[0])
-        if order_id in first_seen:
-            raise InvalidInput(
-                f"order_id {order_id!r} is also orders[{first_seen[order_id]}]",
-                column=f"orders[{i}].order_id",
-                fix="give each order of a batch its own order_id",
-            )
-        first_seen[order_id] = i
-        parts.append(part)
-    return _concat(parts)
 
 
 def _orders_of_upload(name: str, data: bytes, network: Network) -> Orders:
@@ -233,7 +195,7 @@ def submit_allocation(
             field="method",
         )
     if batch.orders_json is not None:
-        orders = _orders_of_json(batch.orders_json, services.network)
+        orders = orders_from_json(batch.orders_json, services.network)
         source = "json"
     else:
         assert batch.upload_name is not None and batch.upload is not None

@@ -33,6 +33,8 @@ from api.deps import Services, authorize
 from api.errors import ApiError
 from api.routing import route
 from api.schemas import RouteResponse, error_responses
+from dom.errors import InvalidInput
+from dom.io import parse_json
 
 _MAX_KEY_CHARS = 200
 _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
@@ -89,9 +91,9 @@ def _idempotency_key(request: Request) -> str | None:
 
 def _order_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise ApiError(422, "invalid_input", f"the body is not JSON: {exc}") from None
+        return parse_json(raw)
+    except InvalidInput as exc:
+        raise ApiError(422, "invalid_input", f"the body is not JSON: {exc.message}") from None
 
 
 async def route_one_order(request: Request) -> JSONResponse:

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from dom.model import MAX_ID_CHARS, MAX_LINES_PER_ORDER, MAX_PROMISED_DAYS, MAX_QTY
+
+# printable characters: no control or separator characters (str.isprintable() is the check)
+_Id = Annotated[
+    str, Field(min_length=1, max_length=MAX_ID_CHARS, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")
+]
+# a whole number is read as its text, as in a CSV file
+_IdNumber = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "order_id": "SO-1001",
@@ -19,8 +28,8 @@ ORDER_EXAMPLE: dict[str, Any] = {
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    sku: str | int = Field(description="a SKU of skus.csv or a kit of kits.csv")
-    qty: int = Field(ge=1)
+    sku: _Id | _IdNumber = Field(description="a SKU of skus.csv or a kit of kits.csv")
+    qty: int = Field(ge=1, le=MAX_QTY)
 
 
 class DestinationIn(BaseModel):
@@ -28,7 +37,7 @@ class DestinationIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    zip: str | int | None = Field(default=None, examples=["89501"])
+    zip: Annotated[str, Field(max_length=10)] | int | None = Field(default=None, examples=["89501"])
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
@@ -38,13 +47,15 @@ class OrderIn(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [ORDER_EXAMPLE]})
 
-    order_id: str | int
-    lines: list[OrderLineIn] = Field(min_length=1)
+    order_id: _Id | _IdNumber
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES_PER_ORDER)
     destination: DestinationIn
-    promised_days: int = Field(ge=0)
+    promised_days: int = Field(ge=0, le=MAX_PROMISED_DAYS)
     ship_complete: bool | None = False
-    channel: str | None = None
-    created_at: str | None = None
+    channel: str | None = Field(default=None, max_length=MAX_ID_CHARS)
+    created_at: str | None = Field(
+        default=None, description="ISO-8601; the service's clock when missing"
+    )
 
 
 class ShipmentOut(BaseModel):

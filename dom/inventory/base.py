@@ -5,8 +5,9 @@ A ledger row per (node, SKU) holds ``on_hand, safety_stock, reserved, allocated,
 ``max(0, available)``; a stock count may lower ``on_hand`` below what is already promised, and that
 shortfall is reported (``StockLevel.shortfall``), never hidden.
 
-Restock alerts compare ``net_stock = on_hand - allocated`` with the reorder point: the units on the
-shelf that no committed order has claimed (the inventory position without on-order stock, which the
+Restock alerts are for cells the node stocks (a reorder point above 0) and compare
+``net_stock = on_hand - allocated`` with that point: the units on the shelf that no committed order
+has claimed (the inventory position without on-order stock, which the
 ledger does not track). Safety stock is not subtracted because a reorder point already includes it;
 reserved units are not subtracted because holds are short-lived and would make alerts flap.
 
@@ -134,9 +135,16 @@ class ReserveOutcome:
         return self.reservation is not None
 
 
+def needs_restock(on_hand: int, allocated: int, reorder_point: int | None) -> bool:
+    """A stocked cell (reorder point above 0) whose ``on_hand - allocated`` is at or below its
+    reorder point; ``lua/common.lua``'s ``mark_restock`` applies the same rule in Redis."""
+    return reorder_point is not None and reorder_point > 0 and on_hand - allocated <= reorder_point
+
+
 @dataclass(frozen=True)
 class RestockAlert:
-    """A (node, SKU) whose ``net_stock = on_hand - allocated`` is at or below its reorder point."""
+    """A stocked (node, SKU) whose ``net_stock = on_hand - allocated`` is at or below its
+    reorder point."""
 
     fc_id: str
     sku: str
@@ -260,7 +268,7 @@ class InventoryStore(Protocol):
         ...
 
     def restock_alerts(self) -> list[RestockAlert]:
-        """Rows with a reorder point whose ``on_hand - allocated`` is at or below it."""
+        """Stocked rows (reorder point above 0) whose ``on_hand - allocated`` is at or below it."""
         ...
 
     def num_restock_alerts(self) -> int:

@@ -39,6 +39,7 @@ from dom.inventory.base import (
     closed_conflict,
     finished_commit,
     finished_release,
+    needs_restock,
     not_found,
 )
 from dom.inventory.errors import OverFulfilment
@@ -289,8 +290,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
         """Keep ``_restock`` current after on_hand or allocated changed (a fulfilment lowers
         both alike, so it needs no mark)."""
         row = self._skus[sku][fc_id]
-        rp = row.reorder_point
-        if rp is not None and row.on_hand - row.allocated <= rp:
+        if needs_restock(row.on_hand, row.allocated, row.reorder_point):
             self._restock.add((sku, fc_id))
         else:
             self._restock.discard((sku, fc_id))

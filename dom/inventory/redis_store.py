@@ -84,6 +84,7 @@ from dom.inventory.base import (
     closed_conflict,
     finished_commit,
     finished_release,
+    needs_restock,
     not_found,
 )
 from dom.inventory.errors import OverFulfilment, StoreUnavailable
@@ -174,7 +175,7 @@ class RedisStore(IdempotencyBase, InventoryStore):
                 if reorder_point is not None:
                     fields["rp:" + fc_id] = reorder_point
                 pipe.hset(self._p + "stock:" + sku, mapping=fields)  # type: ignore[arg-type]
-                if reorder_point is not None and on_hand <= reorder_point:
+                if needs_restock(on_hand, 0, reorder_point):
                     pipe.sadd(self._p + "restock", f"{fc_id}\0{sku}")
                 if i % 5000 == 4999:
                     pipe.execute()

@@ -11,29 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dom.costs import build_instance
-from dom.model import Orders
+from dom.errors import UnknownSku
+from dom.model import Order
 from dom.sourcing import Router
 from solvers.order import solve_order
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_order
 
 TOL = 1e-6
-
-
-def _single(orders: Orders, o: int) -> Orders:
-    """Order ``o`` alone, as the OMS sends it."""
-    first, last = orders.line_ptr[o], orders.line_ptr[o + 1]
-    return Orders(
-        order_ids=orders.order_ids[o : o + 1],
-        dest_lat=orders.dest_lat[o : o + 1],
-        dest_lon=orders.dest_lon[o : o + 1],
-        promised_days=orders.promised_days[o : o + 1],
-        ship_complete=orders.ship_complete[o : o + 1],
-        channel=orders.channel[o : o + 1],
-        line_ptr=np.array([0, last - first], np.int64),
-        line_item=orders.line_item[first:last],
-        line_qty=orders.line_qty[first:last],
-    )
 
 
 @settings(max_examples=50, deadline=None, database=None)
@@ -82,7 +67,7 @@ def test_route_is_the_exact_optimum_and_adds_up(
     stock = {str(sku): avail[:, s] for s, sku in enumerate(network.sku_ids)}
     router = Router(network)
     for o in range(orders.num_orders):
-        plan = router.route(_single(orders, o), stock, capacity_left)
+        plan = router.route(orders.order(o, network), stock, capacity_left)
         kernel, _ = solve_order(inst, o, avail, capacity)
         assert plan.total_cost == pytest.approx(kernel, rel=TOL, abs=TOL)
         expected = best_order(inst, o, avail, capacity, network.enabled)
@@ -110,3 +95,34 @@ def test_route_is_the_exact_optimum_and_adds_up(
             assert units <= avail[network.node_index[fc], network.sku_index[sku]]
         for fc, units in per_node.items():
             assert units <= capacity[network.node_index[fc]]
+
+
+def test_route_takes_the_bundles_stock_an_array_or_the_ledgers_mapping() -> None:
+    """Without stock the bundle's availability is used; the ledger's ``{fc_id: units}`` gives
+    the same plan as arrays in node order; missing nodes and SKUs count as no stock."""
+    rng = np.random.default_rng(3)
+    network = random_network(rng, num_nodes=4, num_kits=1, stock_high=3)
+    orders = random_orders(rng, network, num_orders=20, max_lines=3)
+    router = Router(network)
+    avail = network.available()
+    for o in range(orders.num_orders):
+        order = orders.order(o, network)
+        skus = router.skus_needed(order)
+        arrays = {s: avail[:, network.sku_index[s]] for s in skus}
+        ledger = {
+            s: {str(f): int(n) for f, n in zip(network.node_ids, arrays[s], strict=True) if n}
+            for s in skus
+        }
+        plan = router.route(order)
+        assert router.route(order, arrays) == plan
+        assert router.route(order, ledger) == plan
+        nothing = router.route(order, {})
+        assert nothing.shipments == [] and len(nothing.unfilled) == len(order.lines)
+
+
+def test_route_names_an_unknown_sku() -> None:
+    """An order built in Python with a SKU the network lacks fails naming the line."""
+    network = random_network(np.random.default_rng(0), num_nodes=2)
+    order = Order("X1", [("S0", 1), ("S00", 2)], promised_days=2, zip="10001")
+    with pytest.raises(UnknownSku, match=r"lines\[1\]\.sku.*did you mean 'S0'"):
+        Router(network).route(order)

@@ -28,6 +28,7 @@ def ledger_network(
         handling_cost=zeros,
         processing_days=np.zeros(num_nodes, np.int64),
         enabled=np.ones(num_nodes, bool) if enabled is None else np.array(enabled),
+        accepts_returns=np.ones(num_nodes, bool),
         sku_ids=np.array([f"S{j}" for j in range(num_skus)]),
         weight_lb=np.ones(num_skus),
         kit_ids=np.array([], dtype=str),

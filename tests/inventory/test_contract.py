@@ -260,12 +260,13 @@ def test_set_levels_is_all_or_nothing(make_stores: MakeStores, rows: list, error
 
 
 def test_restock_alerts_compare_on_hand_minus_allocated(make_stores: MakeStores):
-    """Alerts list rows whose on_hand - allocated is at or below a given reorder point."""
+    """Alerts list stocked rows (reorder point above 0) whose on_hand - allocated is at or below
+    the reorder point; a row with reorder point 0 (a SKU the node does not stock) never alerts."""
     net = ledger_network([[5, 2], [3, 0]], reorder_point=[[3, -1], [2, 0]])
     [store] = make_stores(net)
-    assert store.restock_alerts() == [RestockAlert("FC1", "S1", 0, 0, 0, 0)]
+    assert store.restock_alerts() == []  # FC1/S1 sits at its reorder point 0: not stocked
     store.reserve("r1", [("FC0", "S0", 2)], ttl_seconds=60)
-    assert len(store.restock_alerts()) == 1  # a hold alone does not trigger an alert
+    assert store.restock_alerts() == []  # a hold alone does not trigger an alert
     store.commit("r1")
     assert store.restock_alerts()[0] == RestockAlert("FC0", "S0", 5, 2, 3, 3)
     store.fulfil("FC0", "S0", 2)  # shipping lowers on_hand and allocated alike

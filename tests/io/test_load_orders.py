@@ -224,12 +224,15 @@ GOOD_JSON = {
 
 
 def test_json_order_equals_csv_order(net: Network) -> None:
-    """order C3 as JSON loads exactly as its CSV rows do."""
+    """order C3 as JSON loads exactly as its CSV rows do, and as the batch's row does."""
     from_csv = load_orders(TINY / "orders.csv", net)
     c3 = order_from_json(GOOD_JSON, net)
-    assert list(c3.order_ids) == ["C3"] and c3.ship_complete[0]
-    np.testing.assert_array_equal(c3.line_item, from_csv.line_item[3:5])
-    assert (c3.dest_lat[0], c3.dest_lon[0]) == (from_csv.dest_lat[2], from_csv.dest_lon[2])
+    assert c3.order_id == "C3" and c3.ship_complete
+    np.testing.assert_array_equal(net.item_codes(c3), from_csv.line_item[3:5])
+    assert (c3.dest_lat, c3.dest_lon) == (from_csv.dest_lat[2], from_csv.dest_lon[2])
+    row = from_csv.order(2, net)
+    assert (row.order_id, row.lines, row.promised_days) == (c3.order_id, c3.lines, 2)
+    assert_same_orders(Orders.of([c3], net), Orders.of([row], net))
 
 
 def test_json_coordinates_and_defaults(net: Network) -> None:
@@ -241,9 +244,9 @@ def test_json_coordinates_and_defaults(net: Network) -> None:
         "promised_days": 5,
     }
     order = order_from_json(obj, net)
-    assert list(order.order_ids) == ["7"] and order.line_item[0] == net.num_skus
-    assert order.line_qty[0] == 2 and (order.dest_lat[0], order.dest_lon[0]) == (35.0, -90.0)
-    assert not order.ship_complete[0] and order.channel[0] == ""
+    assert order.order_id == "7" and net.item_codes(order) == [net.num_skus]
+    assert order.lines[0].qty == 2 and (order.dest_lat, order.dest_lon) == (35.0, -90.0)
+    assert not order.ship_complete and order.channel == ""
 
 
 BAD_JSON = [
@@ -271,7 +274,7 @@ BAD_JSON = [
     ({"destination": "02134"}, InvalidInput, "destination must be an object", "destination"),
     ({"promised_days": None}, InvalidInput, "promised_days is missing", "promised_days"),
     ({"promised_days": -1}, InvalidInput, "promised_days is -1", "promised_days"),
-    ({"order_id": ""}, InvalidInput, 'order_id is ""', "order_id"),
+    ({"order_id": ""}, InvalidInput, 'order_id is "", not an id', "order_id"),
     ({"ship_complete": "yes"}, InvalidInput, 'ship_complete is "yes"', "ship_complete"),
     ({"channel": 3}, InvalidInput, "channel is 3", "channel"),
 ]  # fmt: skip
@@ -306,7 +309,7 @@ def test_json_file_syntax_error_names_line(net: Network, tmp_path: Path) -> None
 def test_json_file_loads(net: Network, tmp_path: Path) -> None:
     """A well-formed JSON file loads as its dict would."""
     path = write(tmp_path, json.dumps(GOOD_JSON), "order.json")
-    assert_same_orders(load_order_json(path, net), order_from_json(GOOD_JSON, net))
+    assert load_order_json(path, net) == order_from_json(GOOD_JSON, net)
 
 
 ORDER_ROWS = st.lists(

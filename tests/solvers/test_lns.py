@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from dom.costs import build_instance
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from dom.io import load_network, load_orders
 from dom.model import Network
 from solvers import lns
-from solvers.batch import BatchParams, _Search
+from solvers.batch import BatchParams
+from solvers.batch.search import PriceSearch
 from solvers.instance import Instance
 from solvers.plans import plan_costs, plan_usage
 from tests.solvers.brute import check_assign
@@ -83,14 +84,14 @@ def test_largest_first_sorts_the_rest_of_the_group_by_units_and_keeps_ties_in_pl
 @pytest.fixture(scope="module")
 def scarce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Instance]:
     out: Path = tmp_path_factory.mktemp("lns")
-    generate(out, nodes=8, skus=200, orders=400, seed=5, stock_cover=0.8, capacity_cover=0.9)
+    generate(out, GeneratorParams(8, 200, 400, seed=5, stock_cover=0.8, capacity_cover=0.9))
     network = load_network(out)
     return network, build_instance(network, load_orders(out / "orders.csv", network))
 
 
-def _priced_search(inst: Instance) -> tuple[_Search, np.ndarray, np.ndarray]:
+def _priced_search(inst: Instance) -> tuple[PriceSearch, np.ndarray, np.ndarray]:
     """A search after a few price steps, its relaxed plan and each order's priced cost in it."""
-    search = _Search(inst, BatchParams(), deadline=float("inf"))
+    search = PriceSearch(inst, BatchParams(), deadline=float("inf"))
     for _ in range(3):
         search.exact_pass()
         search.price_search(10)

@@ -25,13 +25,13 @@ local function finish(rkey, id, state)
   redis.call('HINCRBY', P .. 'counters', 'reservations_' .. state, 1)
 end
 
--- Keep {p}restock, the set of fc NUL sku whose on_hand - allocated is at or below the reorder
--- point, up to date after a change of on_hand or allocated (commit and set levels; a fulfilment
--- lowers both alike).
+-- Keep {p}restock, the set of fc NUL sku of stocked cells (reorder point above 0) whose
+-- on_hand - allocated is at or below the reorder point (base.needs_restock's rule), up to date
+-- after a change of on_hand or allocated (commit and set levels; a fulfilment lowers both alike).
 local function mark_restock(fc, sku)
   local r = redis.call('HMGET', stock_key(sku), 'oh:' .. fc, 'al:' .. fc, 'rp:' .. fc)
   local member = fc .. '\0' .. sku
-  if r[3] and num(r[1]) - num(r[2]) <= tonumber(r[3]) then
+  if r[3] and tonumber(r[3]) > 0 and num(r[1]) - num(r[2]) <= tonumber(r[3]) then
     redis.call('SADD', P .. 'restock', member)
   else
     redis.call('SREM', P .. 'restock', member)
