@@ -30,8 +30,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Draw a network bundle and a day of orders into OUT (deterministic for a seed)."""
-        inst = gen.generate(
-            out,
+        params = gen.GeneratorParams(
             nodes=nodes,
             skus=skus,
             orders=orders,
@@ -39,23 +38,22 @@ def register(app: typer.Typer) -> None:
             stock_cover=stock_cover,
             capacity_cover=capacity_cover,
         )
-        typer.echo(_describe(inst, out))
+        typer.echo(_describe(gen.generate(out, params), out))
 
     @data_app.command("sample")
     def sample(
         out: Path = typer.Option(Path("data/sample"), "--out", help="Root of the sample."),
     ) -> None:
         """Regenerate the sample bundle (OUT/network/) and its day of orders (OUT/orders.csv)."""
-        inst = gen.write_sample(out)
-        typer.echo(_describe(inst, out))
+        typer.echo(_describe(gen.write_sample(out), out))
 
     app.add_typer(data_app, name="data")
 
 
-def _describe(inst: gen.Instance, out: Path) -> str:
+def _describe(bundle: gen.GeneratedBundle, out: Path) -> str:
     """One line on what was written."""
     return (
-        f"wrote {out}: {len(inst.fcs)} nodes, {len(inst.skus)} SKUs, "
-        f"{inst.kits['kit_sku'].nunique()} kits, {inst.orders['order_id'].nunique()} orders "
-        f"({len(inst.orders)} lines)"
+        f"wrote {out}: {len(bundle.fcs)} nodes, {len(bundle.skus)} SKUs, "
+        f"{bundle.kits['kit_sku'].nunique()} kits, {bundle.orders['order_id'].nunique()} orders "
+        f"({len(bundle.orders)} lines)"
     )

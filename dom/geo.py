@@ -1,11 +1,13 @@
 """US ZIP code coordinates, offline, vectorised.
 
 The table is the ``zipcodes`` package's copy of the USPS ZIP list (42,789 codes with a centroid
-each, active and retired alike: a retired ZIP still names a place). ``zipcodes.matching`` scans
-the whole list per call, so the list is read once per process into a ``pandas.Index`` and looked
-up for many ZIPs at a time with ``get_indexer``. Reading the list costs about a second (42,789
-Python dicts), so the arrays are also kept in a small ``.npz`` under the user's cache folder
-(``$XDG_CACHE_HOME`` or ``~/.cache``), keyed by the package version; a cache that cannot be read
+each, active and retired alike: a retired ZIP still names a place), with a flag for the codes
+that take parcels (``ZipTable.deliverable``, what ``dom.generate`` draws destinations from). It is
+the only reader of that list. ``zipcodes.matching`` scans the whole list per call, so the list is
+read once per process into a ``pandas.Index`` and looked up for many ZIPs at a time with
+``get_indexer``. Reading the list costs about a second (42,789 Python dicts), so the arrays are
+also kept in a small ``.npz`` under the user's cache folder (``$XDG_CACHE_HOME`` or
+``~/.cache``), keyed by the package version and the table's layout; a cache that cannot be read
 or written is simply rebuilt. The great-circle distance of contracts §1 (haversine, earth radius
 3958.8 mi) is here too; zones belong to ``dom.costs``.
 """
@@ -23,6 +25,11 @@ import pandas as pd
 import zipcodes
 
 EARTH_RADIUS_MI = 3958.8
+# State codes (of ZIPs and of geonames) outside the 50 states and DC: territories, freely
+# associated states and military post offices
+NON_STATE_CODES = frozenset({"AA", "AE", "AP", "AS", "FM", "GU", "MH", "MP", "PR", "PW", "VI"})
+# Layout of the cached arrays: a new field means a new file, so an old cache is never read
+_CACHE_LAYOUT = "v2"
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,11 +39,15 @@ class ZipTable:
     index: pd.Index  # str ZIP -> row
     lat: np.ndarray  # float64
     lon: np.ndarray  # float64
+    # bool: active STANDARD codes of the 50 states and DC; PO-box, unique-organisation and
+    # military codes take no parcels from the carriers modelled here
+    deliverable: np.ndarray
 
 
 def _cache_file() -> Path:
     root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "dom-optimizer" / f"zipcodes-{zipcodes.__version__}.npz"
+    name = f"zipcodes-{zipcodes.__version__}-{_CACHE_LAYOUT}.npz"
+    return Path(root) / "dom-optimizer" / name
 
 
 @cache
@@ -45,21 +56,35 @@ def zip_table() -> ZipTable:
     path = _cache_file()
     try:
         with np.load(path) as saved:
-            return ZipTable(index=pd.Index(saved["zip"]), lat=saved["lat"], lon=saved["lon"])
+            return ZipTable(
+                index=pd.Index(saved["zip"]),
+                lat=saved["lat"],
+                lon=saved["lon"],
+                deliverable=saved["deliverable"],
+            )
     except (OSError, KeyError, ValueError):
         pass
     rows = zipcodes.list_all()
     zips = np.array([r["zip_code"] for r in rows])
     lat = np.array([float(r["lat"]) for r in rows])
     lon = np.array([float(r["long"]) for r in rows])
+    deliverable = np.array(
+        [
+            bool(r["active"])
+            and r["zip_code_type"] == "STANDARD"
+            and r["state"] not in NON_STATE_CODES
+            for r in rows
+        ],
+        dtype=bool,
+    )
     try:  # write then rename, so a concurrent reader never sees half a file
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, zip=zips, lat=lat, lon=lon)
+            np.savez(tmp, zip=zips, lat=lat, lon=lon, deliverable=deliverable)
         os.replace(tmp.name, path)
     except OSError:
         pass
-    return ZipTable(index=pd.Index(zips), lat=lat, lon=lon)
+    return ZipTable(index=pd.Index(zips), lat=lat, lon=lon, deliverable=deliverable)
 
 
 def normalize_zip(zips: pd.Series) -> pd.Series:
@@ -97,3 +122,22 @@ def haversine_miles(
     dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+@cache
+def _zip_rows() -> dict[str, int]:
+    """Row of each ZIP of :func:`zip_table` (all 5 digits, so already normalised): one order's
+    ZIP is then a dict look-up instead of a vectorised pandas one."""
+    zips = zip_table().index.tolist()
+    return dict(zip(zips, range(len(zips)), strict=True))
+
+
+def locate_zip(value: str) -> tuple[float, float] | None:
+    """Centroid (lat, lon) of one ZIP (normalised as :func:`normalize_zip` does); None if
+    unknown."""
+    row = _zip_rows().get(value)
+    if row is not None:
+        table = zip_table()
+        return float(table.lat[row]), float(table.lon[row])
+    lat, lon = zip_to_latlon([value])
+    return None if np.isnan(lat[0]) else (float(lat[0]), float(lon[0]))

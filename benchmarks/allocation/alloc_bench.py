@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from dom.allocation import AllocationResult
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from dom.plan import write_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,29 +39,14 @@ def sample_day() -> Named:
     return Named("sample day", SAMPLE / "network", SAMPLE / "orders.csv")
 
 
-def generated(
-    work: Path,
-    *,
-    orders: int,
-    nodes: int,
-    skus: int,
-    seed: int,
-    stock_cover: float,
-    capacity_cover: float,
-) -> Named:
+def generated(work: Path, params: GeneratorParams) -> Named:
     """A generated instance in ``work``, drawn on first use."""
-    tag = f"o{orders}-n{nodes}-s{skus}-seed{seed}-sc{stock_cover:g}-cc{capacity_cover:g}"
+    p = params
+    tag = f"o{p.orders}-n{p.nodes}-s{p.skus}-seed{p.seed}"
+    tag += f"-sc{p.stock_cover:g}-cc{p.capacity_cover:g}"
     folder = work / tag
     if not (folder / "orders.csv").is_file():
-        generate(
-            folder,
-            nodes=nodes,
-            skus=skus,
-            orders=orders,
-            seed=seed,
-            stock_cover=stock_cover,
-            capacity_cover=capacity_cover,
-        )
+        generate(folder, params)
     return Named(tag, folder, folder / "orders.csv")
 
 

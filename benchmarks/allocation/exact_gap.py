@@ -31,6 +31,7 @@ import pandas as pd
 from alloc_bench import RESULTS, generated, pct_above, write_table
 
 from dom.allocation import allocate
+from dom.generate import GeneratorParams
 from dom.io import load_network, load_orders
 from solvers.mip import MIP_SOLVERS, solve_exact
 
@@ -69,12 +70,14 @@ def instance_specs(
 def _run(spec: dict, args: argparse.Namespace, work: Path) -> dict:
     inst = generated(
         work,
-        orders=spec["orders"],
-        nodes=spec["nodes"],
-        skus=spec["skus"],
-        seed=spec["seed"],
-        stock_cover=spec["stock_cover"],
-        capacity_cover=spec["capacity_cover"],
+        GeneratorParams(
+            orders=spec["orders"],
+            nodes=spec["nodes"],
+            skus=spec["skus"],
+            seed=spec["seed"],
+            stock_cover=spec["stock_cover"],
+            capacity_cover=spec["capacity_cover"],
+        ),
     )
     network = load_network(inst.network_dir)
     orders = load_orders(inst.orders_path, network)

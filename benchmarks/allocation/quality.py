@@ -38,6 +38,7 @@ from alloc_bench import (
 )
 
 from dom.allocation import allocate
+from dom.generate import GeneratorParams
 from dom.io import load_network, load_orders
 
 
@@ -92,12 +93,14 @@ def _instances(args: argparse.Namespace, work: Path) -> list[Named]:
             found.append(
                 generated(
                     work,
-                    orders=int(size),
-                    nodes=args.nodes,
-                    skus=args.skus,
-                    seed=seed,
-                    stock_cover=args.stock_cover,
-                    capacity_cover=args.capacity_cover,
+                    GeneratorParams(
+                        orders=int(size),
+                        nodes=args.nodes,
+                        skus=args.skus,
+                        seed=seed,
+                        stock_cover=args.stock_cover,
+                        capacity_cover=args.capacity_cover,
+                    ),
                 )
             )
     return found

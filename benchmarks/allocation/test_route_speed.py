@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.api.order_bodies import order_bodies
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from dom.io import load_network, order_from_json
 from dom.model import Network, Orders
 from dom.sourcing import Router
@@ -59,7 +59,7 @@ class Day:
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Day:
     folder = tmp_path_factory.mktemp("net50")
-    generate(folder, **GENERATE)
+    generate(folder, GeneratorParams(**GENERATE))
     return Day(folder)
 
 

@@ -22,7 +22,7 @@ import pytest
 from alloc_bench import RESULTS, write_table
 
 from dom.costs import build_instance
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from dom.io import load_network, load_orders
 from dom.model import Network, Orders
 from dom.sourcing import Router
@@ -39,7 +39,7 @@ PASSES = 3
 def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Orders, Instance]:
     """The generated 50-node day, loaded, and its solver instance."""
     out: Path = tmp_path_factory.mktemp("day50")
-    generate(out, nodes=NODES, skus=SKUS, orders=ORDERS, seed=SEED)
+    generate(out, GeneratorParams(nodes=NODES, skus=SKUS, orders=ORDERS, seed=SEED))
     network = load_network(out)
     orders = load_orders(out / "orders.csv", network)
     return network, orders, build_instance(network, orders)

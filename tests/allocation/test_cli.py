@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from cli import main
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from tests.plancheck import check_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def _dom_process(*args: str) -> subprocess.CompletedProcess[str]:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated scarce day: 5 nodes, 120 SKUs, 300 orders."""
     out = tmp_path_factory.mktemp("generated")
-    generate(out, nodes=5, skus=120, orders=300, seed=5, stock_cover=0.85, capacity_cover=1.0)
+    generate(out, GeneratorParams(5, 120, 300, seed=5, stock_cover=0.85, capacity_cover=1.0))
     return out
 
 

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dom.allocation import METHODS
-from dom.allocation import solve as solve_method
 from dom.costs import build_instance
-from dom.generate import generate
+from dom.generate import GeneratorParams, generate
 from dom.io import load_network, load_orders
 from dom.model import Network
 from solvers import batch, mip
 from solvers.baselines import greedy
+from solvers.batch.search import PriceSearch
 from solvers.instance import Instance
 from solvers.plans import plan_costs
 from solvers.result import Result, Status
+from solvers.stop import MaxRuntime, MaxWork
 from tests.factories import random_network, random_orders
 from tests.solvers.brute import best_batch, check_assign
 
@@ -62,8 +62,9 @@ def _assert_consistent(inst: Instance, network: Network, result: Result) -> None
     assert result.objective == pytest.approx(check.cost, rel=TOL, abs=TOL)
     assert result.objective == pytest.approx(float(plan_costs(inst, result.assign).sum()), rel=TOL)
     if result.status is Status.FEASIBLE:
-        assert result.bound == -np.inf and result.gap == np.inf
+        assert result.bound is None and result.gap is None
         return
+    assert result.bound is not None and result.gap is not None
     assert result.bound <= result.objective + TOL * max(1.0, result.objective)
     expected_gap = (result.objective - result.bound) / max(result.objective, 1e-9)
     assert result.gap == pytest.approx(max(0.0, expected_gap), abs=1e-12)
@@ -170,9 +171,9 @@ def test_batch_bound_never_exceeds_the_exact_optimum(
     )
     exact = mip.solve_exact(inst, time_limit=30)
     assert exact.status is Status.OPTIMAL
-    ours = batch.solve(inst, time_limit=1.0)
+    ours = batch.solve(inst, stop=MaxRuntime(1.0))
     slack = TOL * max(1.0, exact.objective)
-    assert ours.bound <= exact.objective + slack
+    assert ours.bound is not None and ours.bound <= exact.objective + slack
     assert ours.objective >= exact.objective - slack
     _assert_consistent(inst, network, ours)
     base = greedy(inst)
@@ -185,50 +186,32 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Instan
     """A generated scarce day: 6 nodes, 300 SKUs, 200 orders, stock 80% and capacity 95% of
     demand."""
     out: Path = tmp_path_factory.mktemp("scarce")
-    generate(out, nodes=6, skus=300, orders=200, seed=11, stock_cover=0.8, capacity_cover=0.95)
+    generate(out, GeneratorParams(6, 300, 200, seed=11, stock_cover=0.8, capacity_cover=0.95))
     network = load_network(out)
     return network, build_instance(network, load_orders(out / "orders.csv", network))
 
 
-@pytest.mark.parametrize("method", METHODS)
-def test_every_method_gives_a_feasible_consistent_plan(
-    generated: tuple[Network, Instance], method: str
-) -> None:
-    """default, lagrangian, exact and greedy plans on a generated scarce day obey every rule."""
-    network, inst = generated
-    result = solve_method(inst, method=method, time_limit=3.0)
-    _assert_consistent(inst, network, result)
-
-
-@pytest.mark.slow
-def test_default_method_is_near_the_proven_optimum(generated: tuple[Network, Instance]) -> None:
-    """On the generated scarce day the default method is within 1% of the exact optimum and its
-    bound below it; greedy is feasible but dearer."""
-    _, inst = generated
-    exact = mip.solve_exact(inst, time_limit=60)
-    assert exact.status is Status.OPTIMAL
-    ours = solve_method(inst, method="default", time_limit=5.0)
-    assert ours.bound <= exact.objective + TOL * exact.objective
-    assert ours.objective <= 1.01 * exact.objective
-    assert greedy(inst).objective > ours.objective
-
-
 def test_a_work_limited_solve_is_reproducible(generated: tuple[Network, Instance]) -> None:
-    """With a work limit the default method stops on work done: two runs give the same plan."""
+    """Stopped by work alone, two batch solves give the same plan and bound."""
     network, inst = generated
-    runs = [
-        solve_method(inst, method="default", time_limit=120.0, work_limit=40 * inst.num_orders)
-        for _ in range(2)
-    ]
+    runs = [batch.solve(inst, stop=MaxWork(40 * inst.num_orders)) for _ in range(2)]
     assert np.array_equal(runs[0].assign, runs[1].assign)
     assert runs[0].bound == runs[1].bound
     _assert_consistent(inst, network, runs[0])
 
 
+def test_an_unbounded_stop_is_refused(generated: tuple[Network, Instance]) -> None:
+    """A stop with neither a runtime nor a work limit would never end: refused up front."""
+    from solvers.stop import GapBelow
+
+    with pytest.raises(ValueError, match="never ends the search"):
+        batch.solve(generated[1], stop=GapBelow(0.01))
+
+
 def test_work_limit_must_be_positive() -> None:
     """A work limit below one is refused with a message naming the value."""
-    with pytest.raises(ValueError, match="work_limit must be >= 1, got 0"):
-        batch.BatchParams(work_limit=0)
+    with pytest.raises(ValueError, match="MaxWork needs a whole number of solves >= 1, got 0"):
+        MaxWork(0)
 
 
 def test_master_steps_run_on_the_clock_and_keep_the_bound_proven(
@@ -238,11 +221,12 @@ def test_master_steps_run_on_the_clock_and_keep_the_bound_proven(
     the exact optimum. A work-limited solve takes none (they are not reproducible by work)."""
     network, inst = generated
     exact = mip.solve_exact(inst, time_limit=60)
-    ours = batch.solve(inst, time_limit=6.0, params=batch.BatchParams(gap_tolerance=0.0))
+    ours = batch.solve(inst, stop=MaxRuntime(6.0), params=batch.BatchParams(gap_tolerance=0.0))
+    assert ours.gap is not None and ours.bound is not None and exact.bound is not None
     assert ours.stats["master_steps"] > 0 or ours.gap <= 1e-9
     assert ours.bound <= exact.bound + TOL * abs(exact.bound)
     _assert_consistent(inst, network, ours)
-    limited = batch.solve(inst, time_limit=60.0, params=batch.BatchParams(work_limit=20_000))
+    limited = batch.solve(inst, stop=MaxRuntime(60.0) | MaxWork(20_000))
     assert limited.stats["master_steps"] == 0
 
 
@@ -254,7 +238,7 @@ def test_a_price_search_ends_at_the_best_restricted_point_it_reached(
     prices the restricted dual can improve on moves them (it once only weighed the points before
     each step, so one step never moved), and it never ends below where it started."""
     _, inst = generated
-    search = batch._Search(inst, batch.BatchParams(), deadline=float("inf"))
+    search = PriceSearch(inst, batch.BatchParams(), deadline=float("inf"))
     search.exact_pass()
     search.prices[...] = 0.0
     start, usage = search.pool.restricted(search.prices)
