@@ -16,7 +16,7 @@ from dom.io import load_network, load_order_json, load_orders
 from dom.model import Network, Orders
 from dom.plan import PLAN_FORMATS
 from dom.sourcing import Router
-from solvers import MaxRuntime, MaxWork, StoppingCriterion, warm_up
+from solvers import GapBelow, MaxRuntime, MaxWork, StoppingCriterion, warm_up
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 _console = Console(stderr=True)
@@ -35,10 +35,11 @@ def _run(
     method: str,
     stop: StoppingCriterion,
     quiet: bool = False,
+    seed: int = 0,
 ) -> AllocationResult:
     """Allocate, with a progress bar on stderr unless ``quiet``; the same search either way."""
     if quiet:
-        return allocate(network, orders, method=method, stop=stop)
+        return allocate(network, orders, method=method, stop=stop, seed=seed)
     with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
         warm_up()
     with Progress(
@@ -54,17 +55,21 @@ def _run(
         def progress(fraction: float, message: str) -> None:
             bar.update(task, completed=fraction, status=message)
 
-        return allocate(network, orders, method=method, stop=stop, progress=progress)
+        return allocate(network, orders, method=method, stop=stop, seed=seed, progress=progress)
 
 
-def _stop(time_limit: float, work_limit: int | None) -> StoppingCriterion:
-    """The stop of ``--time-limit`` and ``--work-limit``, checked."""
+def _stop(time_limit: float, work_limit: int | None, gap: float | None = None) -> StoppingCriterion:
+    """The stop of ``--time-limit``, ``--work-limit`` and ``--gap``, checked."""
     if not time_limit > 0:
         raise InvalidInput(f"--time-limit must be positive, got {time_limit}", fix="e.g. 60")
     if work_limit is not None and work_limit < 1:
         raise InvalidInput(f"--work-limit must be at least 1, got {work_limit}", fix="e.g. 2000000")
+    if gap is not None and not 0 <= gap < 1:
+        raise InvalidInput(f"--gap must be from 0 to below 1, got {gap}", fix="e.g. 0.01 for 1%")
     stop: StoppingCriterion = MaxRuntime(time_limit)
-    return stop if work_limit is None else stop | MaxWork(work_limit)
+    if work_limit is not None:
+        stop = stop | MaxWork(work_limit)
+    return stop if gap is None else stop | GapBelow(gap)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,6 +84,10 @@ def register(app: typer.Typer) -> None:
         method: str = typer.Option("default", "--method", help=f"One of {', '.join(METHODS)}."),
         fmt: str = typer.Option("csv", "--format", help="Plan file format: csv or parquet."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Seed of the search's random moves."),
+        gap: float | None = typer.Option(
+            None, "--gap", help="Stop once the proven gap is at most this (0.01 is 1%)."
+        ),
         work_limit: int | None = typer.Option(
             None,
             "--work-limit",
@@ -89,10 +98,10 @@ def register(app: typer.Typer) -> None:
         """Allocate a batch of orders; write shipments, lines and summary.json to OUT."""
         _check_choice(method, METHODS, "--method")
         _check_choice(fmt, PLAN_FORMATS, "--format")
-        stop = _stop(time_limit, work_limit)
+        stop = _stop(time_limit, work_limit, gap)
         network = load_network(network_dir)
         orders = load_orders(orders_file, network)
-        run = _run(network, orders, method, stop, quiet)
+        run = _run(network, orders, method, stop, quiet, seed)
         run.plan.write(out, fmt)
         typer.echo(json.dumps(run.plan.summary.to_json()))
 

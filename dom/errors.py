@@ -79,9 +79,14 @@ def closest(name: str, candidates: Iterable[object], cutoff: float = 0.6) -> str
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """A value as a message shows it: JSON where it is JSON (``true``, ``"yes"``), cut short."""
+    """A value as a message shows it: JSON where it is JSON (``true``, ``"yes"``), a list or an
+    object by its kind (they may be nested without end), cut short."""
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
     try:
         text = json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
+    except (TypeError, ValueError):
+        text = f"a {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -86,5 +86,5 @@ def policy_yaml(policy: dict[str, float | int | None]) -> str:
     lines = ["# Penalties of the cost model (contracts §3); data/README.md explains each value."]
     for key, value in policy.items():
         lines.append(f"# {why[key]}")
-        lines.append(f"{key}: {'null' if value is None else value!r}")
+        lines.append(f"{key}: {'null' if value is None else repr(value)}")
     return "\n".join(lines) + "\n"

@@ -176,6 +176,14 @@ def _bad(path: str, value: object) -> dict:
         ("lines", [], "lines"),
         ("ship_complete", "maybe", "ship_complete"),
         ("order_id", "", "order_id"),
+        ("order_id", "A" * 129, "order_id"),
+        ("order_id", "A\x07", "order_id"),
+        ("lines[1].qty", 10**19, "lines[1].qty"),
+        ("lines[1].qty", 2**63 - 1, "lines[1].qty"),
+        ("lines[1].qty", 1_000_001, "lines[1].qty"),
+        ("promised_days", 10**30, "promised_days"),
+        ("promised_days", 366, "promised_days"),
+        ("lines", [{"sku": "TEE", "qty": 1}] * 1001, "lines"),
     ],
 )
 def test_malformed_order_is_422_naming_the_field(
@@ -187,6 +195,25 @@ def test_malformed_order_is_422_naming_the_field(
     error = answer.json()["error"]
     assert error["field"] == field
     assert error["message"]
+
+
+@pytest.mark.parametrize("url", ["/v1/route", "/v1/allocations"])
+def test_a_body_nested_100000_deep_is_4xx(client: TestClient, url: str) -> None:
+    """A JSON body nested deeper than any parser follows is refused as input, never 500."""
+    body = b"[" * 100_000 + b"]" * 100_000
+    answer = client.post(url, content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "invalid_input"
+
+
+def test_the_limits_of_contracts_2_are_in_the_openapi_schema(client: TestClient) -> None:
+    """qty, promised_days, lines per order and id lengths carry their limits in /openapi.json."""
+    order = client.get("/openapi.json").json()["components"]["schemas"]["OrderIn"]
+    line = client.get("/openapi.json").json()["components"]["schemas"]["OrderLineIn"]
+    assert line["properties"]["qty"]["maximum"] == 1_000_000
+    assert order["properties"]["promised_days"]["maximum"] == 365
+    assert order["properties"]["lines"]["maxItems"] == 1_000
+    assert order["properties"]["order_id"]["anyOf"][0]["maxLength"] == 128
 
 
 def test_body_that_is_not_json_is_422(client: TestClient) -> None:

@@ -324,3 +324,23 @@ def test_work_limited_allocations_repeat_their_plan(
     )  # fmt: skip
     assert code == 2 and "--work-limit" in stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_work_limit_holds_with_the_progress_bar_shown(generated: Path, tmp_path: Path) -> None:
+    """With the progress bar (no --quiet), --work-limit still decides the plan: two runs and a
+    quiet one write byte-identical shipments.csv and lines.csv, and summaries equal but for
+    solve_seconds."""
+    plans = []
+    for run, extra in enumerate([[], [], ["--quiet"]]):
+        out = tmp_path / f"plan{run}"
+        args = ["allocate", str(generated), str(generated / "orders.csv"), "--out", str(out),
+                "--work-limit", "3000", "--time-limit", "120", *extra]  # fmt: skip
+        done = _dom_process(*args)
+        assert done.returncode == 0, done.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        del summary["solve_seconds"]
+        plans.append(
+            ((out / "shipments.csv").read_bytes(), (out / "lines.csv").read_bytes(), summary)
+        )
+    assert plans[0] == plans[1] == plans[2]
+    assert plans[0][2]["gap"] > 0  # the work limit, not the gap, ended these runs
