@@ -12,21 +12,24 @@ import typer
 from dom.errors import InvalidInput, UnknownNode
 from dom.io import load_network
 from dom.model import Network
-from warehouse_graph.layout import load_layout
-from warehouse_graph.picklists import build_pick_lists, read_node_lines
-from warehouse_graph.slotting import load_slotting
-from warehouse_graph.waves import Cart, WavePlan, plan_waves, write_wave_plan
+from warehouse_graph import (
+    Cart,
+    Kits,
+    WavePlan,
+    build_pick_lists,
+    kits_from_csr,
+    load_layout,
+    load_slotting,
+    plan_waves,
+    read_node_lines,
+    write_wave_plan,
+)
 
 
-def _kits(network: Network) -> dict[str, list[tuple[str, int]]]:
+def _kits(network: Network) -> Kits:
     """Kit id -> its (component SKU, units per kit)."""
-    return {
-        str(kit): [
-            (str(network.sku_ids[network.kit_comp_sku[c]]), int(network.kit_comp_qty[c]))
-            for c in range(network.kit_ptr[k], network.kit_ptr[k + 1])
-        ]
-        for k, kit in enumerate(network.kit_ids.tolist())
-    }
+    sku_of = network.sku_ids[network.kit_comp_sku]
+    return kits_from_csr(network.kit_ids, network.kit_ptr, sku_of, network.kit_comp_qty)
 
 
 def _write(plan: WavePlan, out: Path) -> list[Path]:

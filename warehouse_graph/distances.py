@@ -1,17 +1,10 @@
 """Shortest walking distances and paths, from tables built once per layout.
 
-Rectangular layouts need no search at all: in the aisle/cross-aisle grid of Roodbergen & de Koster
-(2001, Int. J. Prod. Res. 39(9), §2) two points on different aisles are joined through the cross
-aisle that minimises the vertical detour, so
-
-    d(p, q) = |x_p - x_q| + |y_p - y_q| + [same block, different aisle] * 2 * min(lo gap, hi gap)
-
-where the gaps are from the pair to the block's front and back cross aisles. The table is just
-each location's (x, y, block, column); a pick list's matrix is one broadcast.
-
-General graphs use Dijkstra (1959) on a CSR copy of the graph, compiled with numba; rows from the
-depot and every location node are computed at load time when they fit in memory, else on first use
-and kept.
+Rectangular layouts need no search: in the aisle grid of Roodbergen & de Koster (2001, IJPR 39(9),
+§2) a pair's distance is closed form, so a pick list's matrix is one numpy broadcast. General
+graphs use Dijkstra (1959) on a CSR copy of the graph, compiled with numba, rows kept once
+computed. Why: routing and batching look distances up far more often than they change;
+docs/picking.md#distances.
 """
 
 from __future__ import annotations
@@ -19,27 +12,28 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+import networkx as nx
 import numba
 import numpy as np
 
 from dom.errors import NoRoute
+from warehouse_graph.rect import RectSpec
 
-if TYPE_CHECKING:
-    from warehouse_graph.layout import Layout, RectSpec
-
-_EAGER_ROWS_CELLS = 8_000_000
+_EAGER_ROWS_CELLS = 8_000_000  # Dijkstra rows computed at load time when they fit in this many
 
 
 @dataclass
 class RectDistances:
-    """Closed-form distances of a rectangular layout.
+    """Closed-form distances of a rectangular layout:
 
-    Point arrays are indexed 0 = depot, 1 + i = location i: ``x, y``, ``block`` (0-based, -1 for
-    the depot), ``column`` (aisle 0-based; the depot's own column when it is between aisles).
+        d(p, q) = |x_p - x_q| + |y_p - y_q| + [same block, other aisle] * 2 * min(front, back gap)
+
+    where the gaps run from the pair to its block's front and back cross aisles. Point arrays are
+    indexed 0 = depot, 1 + i = location i: ``x, y``, ``block`` (0-based, -1 for the depot),
+    ``column`` (aisle 0-based; the depot's own column when it is between aisles).
     """
 
     rect: RectSpec
@@ -54,10 +48,12 @@ class RectDistances:
     _cross_xs: list[list[float]] = field(repr=False)
 
     @classmethod
-    def build(cls, rect: RectSpec, layout: Layout) -> RectDistances:
-        """Tables of ``layout``'s depot and locations, and its aisle and cross-aisle node lists."""
-        graph = layout.graph
-        xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in layout.location_nodes])
+    def build(
+        cls, rect: RectSpec, graph: nx.Graph, depot: Hashable, location_nodes: Sequence[Hashable]
+    ) -> RectDistances:
+        """Tables of the depot and locations of ``rect``'s graph, and its aisle and cross-aisle
+        node lists."""
+        xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in location_nodes])
         pitch = rect.aisle_pitch_m if rect.aisles > 1 else 1.0
         x = np.concatenate(([rect.depot_x], xy[:, 0]))
         y = np.concatenate(([0.0], xy[:, 1]))
@@ -85,9 +81,7 @@ class RectDistances:
             )
             cross_nodes.append(nodes)
             cross_xs.append([graph.nodes[n]["x"] for n in nodes])
-        return cls(
-            rect, x, y, block, column, layout.depot, aisle_nodes, aisle_ys, cross_nodes, cross_xs
-        )
+        return cls(rect, x, y, block, column, depot, aisle_nodes, aisle_ys, cross_nodes, cross_xs)
 
     def matrix(self, locations: np.ndarray) -> np.ndarray:
         """``d[p, q]`` over points (depot, *locations) given as dense location indices."""
@@ -183,13 +177,15 @@ class GraphDistances:
     _rows: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, layout: Layout) -> GraphDistances:
-        """CSR arrays of ``layout.graph``; all rows up front when they fit in memory."""
-        nodes = list(layout.graph.nodes)
+    def build(
+        cls, graph: nx.Graph, depot: Hashable, location_nodes: Sequence[Hashable]
+    ) -> GraphDistances:
+        """CSR arrays of ``graph``; all rows up front when they fit in memory."""
+        nodes = list(graph.nodes)
         index = {n: i for i, n in enumerate(nodes)}
         n = len(nodes)
         src, dst, w = [], [], []
-        for u, v, length in layout.graph.edges(data="length"):
+        for u, v, length in graph.edges(data="length"):
             iu, iv = index[u], index[v]
             src += [iu, iv]
             dst += [iv, iu]
@@ -197,9 +193,7 @@ class GraphDistances:
         order = np.lexsort((np.array(dst), np.array(src))) if src else np.array([], np.int64)
         src_a = np.array(src, dtype=np.int64)[order]
         indptr = np.searchsorted(src_a, np.arange(n + 1)).astype(np.int64)
-        point_node = np.array(
-            [index[layout.depot]] + [index[v] for v in layout.location_nodes], dtype=np.int64
-        )
+        point_node = np.array([index[depot]] + [index[v] for v in location_nodes], dtype=np.int64)
         table = cls(
             nodes,
             point_node,

@@ -1,22 +1,11 @@
 """Exact picking routes: the aisle-by-aisle dynamic programme, and Held–Karp for general graphs.
 
-Rectangular layouts use the dynamic programme of Ratliff & Rosenthal (1983), "Order-picking in a
-rectangular warehouse: a solvable case of the traveling salesman problem", Oper. Res. 31(3),
-§2-§3, in the multi-cross-aisle form of Roodbergen & de Koster (2001), "Routing order pickers in a
-warehouse with a middle aisle", EJOR 133(1), §3 (two blocks), whose state generalises to any number
-of blocks as in Pansart, Catusse & Cambazard (2018), "Exact algorithms for the order picking
-problem", Comput. Oper. Res. 100, §4. A route is a connected multigraph with even degrees on the
-aisle and cross-aisle centre lines. Columns (aisles, plus the depot's own column when it sits
-between aisles) are added left to right; each sub-aisle takes one of the six Ratliff–Rosenthal
-configurations (none, traverse once, traverse twice, from the back, from the front, split at the
-largest gap) and each cross-aisle stretch between two columns is walked 0, 1 or 2 times. The
-state of a partial solution is, for each cross-aisle node of the current column, whether it is
-touched, its degree parity and which component it belongs to. The state transitions depend only
-on the number of cross aisles, so they are enumerated once per block count and cached; the
-per-list work is a compiled relaxation over them, linear in the number of aisles.
-
-General layouts with few picks use Held & Karp (1962), "A dynamic programming approach to
-sequencing problems", J. SIAM 10(1), on the shortest-path distance matrix.
+Rectangular layouts use the DP of Ratliff & Rosenthal (1983), Oper. Res. 31(3), §2-§3, in the
+multi-cross-aisle form of Roodbergen & de Koster (2001), EJOR 133(1), §3, whose state generalises
+to any number of blocks as in Pansart, Catusse & Cambazard (2018), Comput. Oper. Res. 100, §4.
+General layouts with few picks use Held & Karp (1962), J. SIAM 10(1). Why: a proven shortest
+walk, in time linear in the number of aisles; the states, transitions and traceback are
+explained in docs/picking.md#exact-routes.
 """
 
 from __future__ import annotations
@@ -25,21 +14,19 @@ import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
-from warehouse_graph.distances import RectDistances
+from warehouse_graph.distances import GraphDistances, RectDistances
 
-if TYPE_CHECKING:
-    from warehouse_graph.layout import Layout
-
+# limits of "finishes in reasonable time" and "finishes fast" (docs/picking.md#exact-routes)
 HELD_KARP_MAX_PICKS = 16
 HELD_KARP_FAST_PICKS = 12
 DP_FAST_BLOCKS = 4
 DP_MAX_BLOCKS = 5
 
+# the six Ratliff–Rosenthal configurations of a sub-aisle
 _NONE, _ONCE, _TWICE, _FROM_BACK, _FROM_FRONT, _SPLIT = range(6)
 # degree added to (front node, back node) of a sub-aisle, and whether the two get connected
 _CONFIG_DEGREE = ((0, 0), (1, 1), (2, 2), (0, 2), (2, 0), (2, 2))
@@ -49,26 +36,25 @@ _State = tuple[int, ...]
 _FINISHED: _State = (-1,)
 
 
-def finishes_fast(layout: Layout, num_picks: int) -> bool:
-    """Whether :func:`optimal_order` proves the optimum quickly for this layout and list size."""
-    if layout.rect is not None and layout.rect.blocks <= DP_FAST_BLOCKS:
+def finishes_fast(table: RectDistances | GraphDistances, num_picks: int) -> bool:
+    """Whether :func:`optimal_order` proves the optimum quickly for this layout's distance
+    table and list size."""
+    if isinstance(table, RectDistances) and table.rect.blocks <= DP_FAST_BLOCKS:
         return True
     return num_picks <= HELD_KARP_FAST_PICKS
 
 
 def optimal_order(
-    layout: Layout, picks: np.ndarray, d: np.ndarray
+    table: RectDistances | GraphDistances, picks: np.ndarray, d: np.ndarray
 ) -> tuple[np.ndarray, float] | None:
-    """A proven optimal visiting order (points 1..n of ``d``) and its length, or None.
+    """A proven optimal visiting order of ``picks`` (dense location indices of the layout whose
+    distance table is ``table``), as points 1..n of ``d``, and its length; or None.
 
     None means no exact method here finishes in reasonable time (a general layout with more than
     ``HELD_KARP_MAX_PICKS`` picks, or a rectangular one of more than ``DP_MAX_BLOCKS`` blocks).
     """
-    if (
-        isinstance(layout.distances, RectDistances)
-        and layout.distances.rect.blocks <= DP_MAX_BLOCKS
-    ):
-        return _aisle_dp(layout.distances, picks)
+    if isinstance(table, RectDistances) and table.rect.blocks <= DP_MAX_BLOCKS:
+        return _aisle_dp(table, picks)
     if len(picks) <= HELD_KARP_MAX_PICKS:
         order, length = held_karp(d)
         return order, length

@@ -1,21 +1,16 @@
 """Warehouse layouts: rectangular multi-block warehouses and general graph floors (contracts §5).
 
-A rectangular layout is the classic parallel-aisle warehouse of Roodbergen & de Koster (2001),
-"Routing methods for warehouses with multiple cross aisles", Int. J. Prod. Res. 39(9), §2: aisles
-run front to back, cross aisles run at the front, between blocks and at the back, and pickers walk
-the centre lines. Both faces of an aisle at the same slot are one point. A general layout is any
-connected graph with Euclidean edge lengths (irregular floors, obstacles).
-
-Either form becomes one networkx graph (edge attribute ``length``, node attributes ``x, y``) plus
-the dense location index the router works on; distances come from :mod:`warehouse_graph.distances`.
+Either form becomes one networkx graph (edge ``length``, node ``x, y``) plus the dense location
+index and distance tables the router works on, built once: every route of a layout reuses them
+(docs/picking.md#layouts).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,46 +19,7 @@ import numpy as np
 
 from dom.errors import InvalidInput, UnknownLocation
 from warehouse_graph.distances import GraphDistances, RectDistances
-
-_RECT_FIELDS = ("aisles", "blocks", "slots_per_block", "slot_m", "aisle_pitch_m", "cross_aisle_m")
-_DEPOT_NODE = "DEPOT"
-
-
-def location_id(aisle: int, block: int, slot: int) -> str:
-    """The contract's id of slot ``slot`` of block ``block`` on aisle ``aisle`` (all 1-based)."""
-    return f"A{aisle:02d}-B{block}-S{slot:02d}"
-
-
-def cross_node_id(aisle: int, cross: int) -> str:
-    """Node id where aisle ``aisle`` meets cross aisle ``cross`` (0 = front)."""
-    return f"X{aisle:02d}-C{cross}"
-
-
-@dataclass(frozen=True)
-class RectSpec:
-    """Dimensions of a rectangular layout, validated (contracts §5)."""
-
-    aisles: int
-    blocks: int
-    slots_per_block: int
-    slot_m: float
-    aisle_pitch_m: float
-    cross_aisle_m: float
-    depot_x: float
-
-    @property
-    def block_m(self) -> float:
-        """Distance between the centre lines of two neighbouring cross aisles (L + c)."""
-        return self.slots_per_block * self.slot_m + self.cross_aisle_m
-
-    def aisle_x(self, aisle: int) -> float:
-        """x of aisle ``aisle`` (1-based)."""
-        return (aisle - 1) * self.aisle_pitch_m
-
-    def slot_y(self, block: int, slot: int) -> float:
-        """y of slot ``slot`` of block ``block`` (1-based)."""
-        c = self.cross_aisle_m
-        return c / 2 + (block - 1) * self.block_m + (slot - 0.5) * self.slot_m
+from warehouse_graph.rect import NAMED_DEPOTS, RectSpec, rect_graph
 
 
 class Layout:
@@ -91,9 +47,9 @@ class Layout:
         self._index = {loc: i for i, loc in enumerate(self.location_ids)}
         self.distances: RectDistances | GraphDistances
         if rect is not None:
-            self.distances = RectDistances.build(rect, self)
+            self.distances = RectDistances.build(rect, graph, depot, self.location_nodes)
         else:
-            self.distances = GraphDistances.build(self)
+            self.distances = GraphDistances.build(graph, depot, self.location_nodes)
 
     def __repr__(self) -> str:
         kind = f"{self.rect.aisles}x{self.rect.blocks} rectangular" if self.rect else "graph"
@@ -132,6 +88,46 @@ class Layout:
         data["locations"] = dict(zip(self.location_ids, self.location_nodes, strict=True))
         data["depot"] = self.depot
         return data
+
+    def to_spec(self) -> dict[str, Any]:
+        """The layout as its ``layout.json`` object (contracts §5): ``load_layout`` of it gives
+        the same layout."""
+        if self.rect is not None:
+            return self.rect.to_spec(self.name)
+        nodes = self.graph.nodes
+        return {
+            "name": self.name,
+            "nodes": [{"id": n, "x": nodes[n]["x"], "y": nodes[n]["y"]} for n in self.graph],
+            "edges": [{"u": u, "v": v} for u, v in self.graph.edges],
+            "locations": dict(zip(self.location_ids, self.location_nodes, strict=True)),
+            "depot": self.depot,
+        }
+
+
+def rect_layout(
+    *,
+    aisles: int = 12,
+    blocks: int = 2,
+    slots_per_block: int = 20,
+    slot_m: float = 1.0,
+    aisle_pitch_m: float = 3.0,
+    cross_aisle_m: float = 2.0,
+    depot: str | Mapping[str, float] = "front-left",
+    name: str = "layout",
+) -> Layout:
+    """A rectangular layout, validated as ``load_layout`` validates its JSON (contracts §5;
+    the defaults are the contract's example)."""
+    spec = {
+        "name": name,
+        "aisles": aisles,
+        "blocks": blocks,
+        "slots_per_block": slots_per_block,
+        "slot_m": slot_m,
+        "aisle_pitch_m": aisle_pitch_m,
+        "cross_aisle_m": cross_aisle_m,
+        "depot": dict(depot) if isinstance(depot, Mapping) else depot,
+    }
+    return load_layout(spec)
 
 
 def load_layout(source: str | Path | dict[str, Any]) -> Layout:
@@ -186,73 +182,40 @@ def _rect_spec(spec: Mapping[str, Any], where: str) -> RectSpec:
             file=where,
             column="aisles" if aisles > 99 else "slots_per_block",
         )
-    width = (aisles - 1) * pitch
     depot = spec.get("depot", "front-left")
-    if depot == "front-left":
-        depot_x = 0.0
-    elif depot in ("front-centre", "front-center"):
-        depot_x = (math.ceil(aisles / 2) - 1) * pitch
-    elif isinstance(depot, dict) and set(depot) == {"x", "y"}:
-        x, y = depot["x"], depot["y"]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y)):
-            raise InvalidInput(f"depot {depot!r} needs numeric x and y", file=where, column="depot")
-        if abs(y) > 1e-9 or not -1e-9 <= x <= width + 1e-9:
-            raise InvalidInput(
-                f"depot {depot!r} is off the front cross aisle",
-                file=where,
-                column="depot",
-                fix=f"use y = 0 and 0 <= x <= {width:g}",
-            )
-        depot_x = float(min(max(x, 0.0), width))
-    else:
+    depot = "front-centre" if depot == "front-center" else depot
+    rect = RectSpec(aisles, blocks, slots, float(slot_m), float(pitch), float(cross), 0.0)
+    if depot in NAMED_DEPOTS:
+        return dataclasses.replace(rect, depot_x=rect.named_depot_x(depot), depot=depot)
+    return dataclasses.replace(rect, depot_x=_depot_point(depot, rect, where))
+
+
+def _depot_point(depot: Any, rect: RectSpec, where: str) -> float:
+    """x of a depot given as a point ``{"x": .., "y": 0}`` on the front cross aisle."""
+    if not (isinstance(depot, dict) and set(depot) == {"x", "y"}):
         raise InvalidInput(
             f"unknown depot {depot!r}",
             file=where,
             column="depot",
             fix='use "front-left", "front-centre" or {"x": .., "y": 0}',
         )
-    return RectSpec(aisles, blocks, slots, float(slot_m), float(pitch), float(cross), depot_x)
+    x, y = depot["x"], depot["y"]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y)):
+        raise InvalidInput(f"depot {depot!r} needs numeric x and y", file=where, column="depot")
+    width = rect.aisle_x(rect.aisles)
+    if abs(y) > 1e-9 or not -1e-9 <= x <= width + 1e-9:
+        raise InvalidInput(
+            f"depot {depot!r} is off the front cross aisle",
+            file=where,
+            column="depot",
+            fix=f"use y = 0 and 0 <= x <= {width:g}",
+        )
+    return float(min(max(x, 0.0), width))
 
 
 def _load_rect_layout(name: str, spec: Mapping[str, Any], where: str) -> Layout:
     rect = _rect_spec(spec, where)
-    graph = nx.Graph()
-    locations: dict[str, str] = {}
-    block_m = rect.block_m
-    for a in range(1, rect.aisles + 1):
-        x = rect.aisle_x(a)
-        chain = [cross_node_id(a, 0)]
-        graph.add_node(chain[0], x=x, y=0.0)
-        for b in range(1, rect.blocks + 1):
-            for s in range(1, rect.slots_per_block + 1):
-                loc = location_id(a, b, s)
-                graph.add_node(loc, x=x, y=rect.slot_y(b, s))
-                locations[loc] = loc
-                chain.append(loc)
-            top = cross_node_id(a, b)
-            graph.add_node(top, x=x, y=b * block_m)
-            chain.append(top)
-        ys = [graph.nodes[n]["y"] for n in chain]
-        graph.add_edges_from(
-            (u, v, {"length": y1 - y0})
-            for u, v, y0, y1 in zip(chain, chain[1:], ys, ys[1:], strict=False)
-        )
-    depot: str = cross_node_id(1, 0)
-    on_aisle = [a for a in range(1, rect.aisles + 1) if abs(rect.aisle_x(a) - rect.depot_x) < 1e-9]
-    for k in range(rect.blocks + 1):
-        row = [cross_node_id(a, k) for a in range(1, rect.aisles + 1)]
-        if k == 0 and on_aisle:
-            depot = row[on_aisle[0] - 1]
-        elif k == 0:
-            a = int(rect.depot_x // rect.aisle_pitch_m) + 1
-            graph.add_node(_DEPOT_NODE, x=rect.depot_x, y=0.0)
-            row.insert(a, _DEPOT_NODE)
-            depot = _DEPOT_NODE
-        xs = [graph.nodes[n]["x"] for n in row]
-        graph.add_edges_from(
-            (u, v, {"length": x1 - x0})
-            for u, v, x0, x1 in zip(row, row[1:], xs, xs[1:], strict=False)
-        )
+    graph, depot, locations = rect_graph(rect)
     return Layout(name, graph, depot, locations, rect)
 
 

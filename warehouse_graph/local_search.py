@@ -1,13 +1,10 @@
 """Iterated local search for the picker's TSP on the shortest-path metric (the ``best`` fallback).
 
 Multi-block and general-graph picking is a TSP over the depot and the picks once distances are
-shortest walks (Theys, Bräysy, Dullaert & Raa 2010, "Using a TSP heuristic for routing order
-pickers in warehouses", EJOR 200(3), §3, who solve it with LKH). This module is the LKH-class
-local search of Johnson & McGeoch (1997), "The traveling salesman problem: a case study in local
-optimization", §3-§4: 2-opt and Or-opt (segments of 1-3 moved, either way round: the or-3opt
-subset of 3-opt) on nearest-neighbour candidate lists with don't-look bits, iterated with
-double-bridge kicks (Martin, Otto & Felten 1991) that are kept when the tour is not longer.
-All inner loops are compiled with numba.
+shortest walks (Theys, Bräysy, Dullaert & Raa 2010, EJOR 200(3), §3). The search is the 2-opt
+and Or-opt of Johnson & McGeoch (1997), §3-§4, on nearest-neighbour candidate lists with
+don't-look bits, iterated with double-bridge kicks (Martin, Otto & Felten 1991), compiled with
+numba. Why: short walks where no exact method finishes in time; docs/picking.md#local-search.
 """
 
 from __future__ import annotations
@@ -17,8 +14,9 @@ import time
 import numba
 import numpy as np
 
-_NEIGHBOURS = 10
-_EPS = 1e-9
+_NEIGHBOURS = 10  # candidate list length per city
+_EPS = 1e-9  # a move must gain more than this
+SEARCH_SECONDS = 0.05  # default time limit of improve_tour
 
 
 @numba.njit(cache=True)
@@ -233,7 +231,7 @@ def improve_tour(
     d: np.ndarray,
     tour: np.ndarray | None = None,
     *,
-    time_limit: float = 0.05,
+    time_limit: float = SEARCH_SECONDS,
     max_kicks: int | None = None,
     seed: int = 1,
 ) -> np.ndarray:

@@ -1,28 +1,25 @@
 """Pick lists of one node, read from an allocation plan (contracts §4) and a slotting file.
 
-One pick list per shipment leaving the node (an order's lines at one node are one shipment).
-Lines of the same SKU in a shipment are picked together; a kit line is picked as its components
-(``qty`` kits times each component's quantity) when the kits are given.
-
-A SKU slotted in several locations is picked, per pick list, from the candidate nearest to the
-depot or to a location the list already visits (single-location SKUs first, then the others in
-line order; ties: the first in the slotting file). This is the cheapest-insertion choice of one
-location per SKU; it is decided per order, so an order walks the same locations alone and in a
-wave.
+One pick list per shipment leaving the node; lines of the same SKU in a shipment are one pick;
+a kit line is picked as its components. A SKU slotted in several locations is picked, per list,
+from the candidate nearest the depot or a location the list already visits (cheapest insertion,
+decided per order, so an order walks the same locations alone and in a wave). Why: a plan says
+what ships, a picker needs where to walk (docs/picking.md#pick-lists).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dom.errors import InvalidInput, UnknownNode, UnknownSku
-from warehouse_graph.slotting import Slotting, read_csv_table
+from warehouse_graph.kits import Kits, explode_kits
+from warehouse_graph.layout import Layout
+from warehouse_graph.slotting import Slotting
+from warehouse_graph.tables import check_rows, read_csv_table
 
 LINE_COLUMNS = ("order_id", "line_no", "sku", "qty", "fc_id", "shipment_id")
 _LINES_FIX = "pass the folder written by 'dom allocate' (lines.csv per contracts §4)"
@@ -106,26 +103,26 @@ def read_node_lines(plan_dir: str | Path, node: str) -> NodeLines:
         )
     part = table.iloc[rows]
     shipment = part["shipment_id"].to_numpy(dtype=str)
-    empty = np.flatnonzero(shipment == "")
-    if len(empty):
-        raise InvalidInput(
-            f"a line of node '{node}' has no shipment_id",
-            file=str(source),
-            row=int(rows[empty[0]]) + 1,
-            column="shipment_id",
-            fix="every filled line names its shipment",
-        )
+    check_rows(
+        shipment != "",
+        InvalidInput,
+        lambda _: f"a line of node '{node}' has no shipment_id",
+        file=str(source),
+        column="shipment_id",
+        fix="every filled line names its shipment",
+        rows=rows,
+    )
     qty_text = part["qty"].to_numpy(dtype=str)
     qty = pd.to_numeric(pd.Series(qty_text), errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~(np.isfinite(qty) & (qty > 0) & (qty == np.round(qty))))
-    if len(bad):
-        raise InvalidInput(
-            f"qty '{qty_text[bad[0]]}' is not a positive whole number",
-            file=str(source),
-            row=int(rows[bad[0]]) + 1,
-            column="qty",
-            fix="quantities are whole units (kits count kits)",
-        )
+    check_rows(
+        np.isfinite(qty) & (qty > 0) & (qty == np.round(qty)),
+        InvalidInput,
+        lambda i: f"qty '{qty_text[i]}' is not a positive whole number",
+        file=str(source),
+        column="qty",
+        fix="quantities are whole units (kits count kits)",
+        rows=rows,
+    )
     lines = NodeLines(
         node=node,
         source=str(source),
@@ -167,10 +164,8 @@ def _check_shipments(path: Path, lines: NodeLines) -> None:
             )
 
 
-def _explode_kits(
-    lines: NodeLines, kits: Mapping[str, Sequence[tuple[str, int]]] | None
-) -> pd.DataFrame:
-    """Lines as picks ``(list_key, shipment_id, order_id, sku, qty, row)``, kits exploded."""
+def _picks(lines: NodeLines, kits: Kits | None) -> pd.DataFrame:
+    """Lines as picks ``(shipment_id, order_id, sku, qty, row)``, kits exploded."""
     picks = pd.DataFrame(
         {
             "shipment_id": lines.shipment_id,
@@ -182,29 +177,19 @@ def _explode_kits(
     )
     if not kits:
         return picks
-    comp = pd.DataFrame(
-        [(kit, sku, int(q)) for kit, parts in kits.items() for sku, q in parts],
-        columns=["sku", "component", "per_kit"],
-    )
-    is_kit = picks["sku"].isin(comp["sku"])
-    exploded = picks[is_kit].merge(comp, on="sku", how="left", sort=False)
-    exploded["sku"] = exploded.pop("component")
-    exploded["qty"] = exploded["qty"] * exploded.pop("per_kit")
-    return pd.concat([picks[~is_kit], exploded], ignore_index=True).sort_values(
-        "row", kind="stable"
-    )
+    return explode_kits(picks, kits).sort_values("row", kind="stable")
 
 
 def build_pick_lists(
     lines: NodeLines,
     slotting: Slotting,
-    layout: Any,
+    layout: Layout,
     *,
-    kits: Mapping[str, Sequence[tuple[str, int]]] | None = None,
+    kits: Kits | None = None,
     slotting_source: str = "slotting file",
 ) -> PickLists:
     """One pick list per shipment of the node, each SKU at one slotted location (see module)."""
-    picks = _explode_kits(lines, kits)
+    picks = _picks(lines, kits)
     unslotted = ~picks["sku"].isin(slotting.locations.keys()).to_numpy()
     if unslotted.any():
         first = picks[unslotted].iloc[0]
@@ -243,7 +228,7 @@ def build_pick_lists(
 
 
 def _choose_locations(
-    layout: Any, slotting: Slotting, sku: np.ndarray, multi: np.ndarray, location: np.ndarray
+    layout: Layout, slotting: Slotting, sku: np.ndarray, multi: np.ndarray, location: np.ndarray
 ) -> None:
     """Fill ``location`` for the multi-location SKUs of one list (see module), in place."""
     visited = list(dict.fromkeys(location[~multi].tolist()))

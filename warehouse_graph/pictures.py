@@ -1,7 +1,8 @@
 """Route pictures: the layout, the picks and the walk, stops numbered in walking order.
 
 Drawn with matplotlib's Agg backend (no display needed), so pictures can be written from the CLI,
-tests and the wave planner alike.
+tests and the wave planner alike. Why: a route is checked at a glance on its layout
+(docs/picking.md#routes).
 """
 
 from __future__ import annotations

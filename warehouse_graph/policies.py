@@ -1,52 +1,24 @@
 """The textbook routing policies, as explainable baselines (rectangular layouts only).
 
-Single-block forms follow Hall (1993), "Distance approximations for routing manual pickers in a
-warehouse", IIE Trans. 25(4), §2 (s-shape, return, midpoint, largest gap); their multi-block forms
-and the combined heuristic follow Roodbergen & de Koster (2001), "Routing methods for warehouses
-with multiple cross aisles", Int. J. Prod. Res. 39(9), §3: walk up the left (or right, whichever is
-nearer the depot) pick aisle to the front cross aisle of the farthest block with picks, picking on
-the way; clear the farthest block entered at its front cross aisle, its first pick aisle traversed;
-then clear the nearer blocks from back to front, each entered at its back cross aisle and left at
-its front one. Each block's pick aisles are swept from the end nearest the picker. Per block:
-
-* s-shape: traverse every pick aisle entirely, alternating direction;
-* largest gap / midpoint: along the back cross aisle enter each aisle from the back up to its
-  largest gap between the block's two cross aisles (or up to the block's middle), traverse the last
-  aisle, and come back along the front cross aisle picking the rest from the front; in the farthest
-  block the first aisle is traversed too, which on one block is Hall's single-block form;
-* combined: for each aisle in sweep order choose between traversing it and entering and leaving it
-  from the current side, by a two-state dynamic programme (Roodbergen & de Koster 2001, §3.3),
-  started at the cross aisle where the block is entered.
-
-Return is Hall's return policy per block: blocks from front to back, each pick sub-aisle entered
-from its front cross aisle and left the same way, aisles swept in a snake. A policy fixes the
-visiting order; the walk is measured along shortest paths between consecutive stops.
+s-shape, return, midpoint and largest gap per block follow Hall (1993), IIE Trans. 25(4), §2;
+their multi-block walk and the combined heuristic follow Roodbergen & de Koster (2001), IJPR
+39(9), §3. Why: they are what pickers are taught, so ``best`` is measured against them and never
+longer; how each one walks: docs/picking.md#policies. A policy fixes the visiting order only; the
+walk is measured along shortest paths between consecutive stops.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from dom.errors import InvalidInput
 from warehouse_graph.distances import RectDistances
-
-if TYPE_CHECKING:
-    from warehouse_graph.layout import Layout
 
 POLICIES = ("s-shape", "return", "midpoint", "largest-gap", "combined")
 
 
-def policy_order(layout: Layout, picks: np.ndarray, d: np.ndarray, method: str) -> np.ndarray:
-    """Visiting order (points 1..n of ``d``) of the textbook policy ``method``."""
-    table = layout.distances
-    if not isinstance(table, RectDistances):
-        raise InvalidInput(
-            f"method {method!r} needs a rectangular layout; {layout.name!r} is a general graph",
-            column="method",
-            fix="use 'optimal' or 'best'",
-        )
+def policy_order(table: RectDistances, picks: np.ndarray, method: str) -> np.ndarray:
+    """Visiting order of the textbook policy ``method`` through ``picks`` (dense location
+    indices), as points 1..n of the pick list's distance matrix (0 is the depot)."""
     return _Sweep(table, picks).order(method)
 
 
@@ -62,10 +34,13 @@ class _Sweep:
         self.block = table.block[rows]
         self.y = table.y[rows]
 
+    def _front_to_back(self, mask: np.ndarray) -> np.ndarray:
+        """The points of ``mask``, front to back."""
+        return self.points[mask][np.argsort(self.y[mask], kind="stable")]
+
     def _in(self, block: int, aisle: int) -> np.ndarray:
         """Points in a sub-aisle, front to back."""
-        mask = (self.block == block) & (self.aisle == aisle)
-        return self.points[mask][np.argsort(self.y[mask], kind="stable")]
+        return self._front_to_back((self.block == block) & (self.aisle == aisle))
 
     def order(self, method: str) -> np.ndarray:
         """The whole walk's stops for ``method`` (Roodbergen & de Koster 2001, §3, steps 1-6)."""
@@ -77,8 +52,7 @@ class _Sweep:
         start = left if abs(left * pitch - xd) <= abs(right * pitch - xd) else right
         farthest = int(self.block.max())
         # up the left pick aisle to the front cross aisle of the farthest block, picking on the way
-        first = (self.aisle == start) & (self.block < farthest)
-        stops = [self.points[first][np.argsort(self.y[first], kind="stable")]]
+        stops = [self._front_to_back((self.aisle == start) & (self.block < farthest))]
         x_here = start
         for b in range(farthest, -1, -1):
             aisles = {int(a) for a in self.aisle[self.block == b]}

@@ -3,9 +3,9 @@
 ``pick_route`` validates the pick list, looks up the distance matrix (depot first), lets the chosen
 method order the stops, and measures the walk along shortest paths of the layout graph, as
 contracts §5 defines ``length_m``. ``best`` is the exact method where it is known to finish
-(:mod:`warehouse_graph.exact`), else the iterated local search of
-:mod:`warehouse_graph.local_search` started from the best textbook policy, so it is never longer
-than any of them.
+(:mod:`warehouse_graph.exact`), else the local search of :mod:`warehouse_graph.local_search`
+started from the best textbook policy, so it is never longer than any of them
+(docs/picking.md#routes).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import numpy as np
 
 from dom.errors import InvalidInput
 from warehouse_graph import exact, policies
+from warehouse_graph.distances import RectDistances
 from warehouse_graph.layout import Layout
-from warehouse_graph.local_search import improve_tour
+from warehouse_graph.local_search import SEARCH_SECONDS, improve_tour
 
 METHODS = ("s-shape", "return", "midpoint", "largest-gap", "combined", "optimal", "best")
 
@@ -82,18 +83,26 @@ def order_stops(
     time_limit: float | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Visiting order (points 1..n of ``d``) for ``method``, and whether it is proven optimal."""
+    table = layout.distances
     if method in policies.POLICIES:
-        return policies.policy_order(layout, picks, d, method), False
-    if method == "optimal" or exact.finishes_fast(layout, len(picks)):
-        found = exact.optimal_order(layout, picks, d)
+        if not isinstance(table, RectDistances):
+            raise InvalidInput(
+                f"method {method!r} needs a rectangular layout; {layout.name!r} is a general graph",
+                column="method",
+                fix="use 'optimal' or 'best'",
+            )
+        return policies.policy_order(table, picks, method), False
+    if method == "optimal" or exact.finishes_fast(table, len(picks)):
+        found = exact.optimal_order(table, picks, d)
         if found is not None:
             return found[0], True
-    if layout.rect is not None:
-        starts = [policies.policy_order(layout, picks, d, name) for name in policies.POLICIES]
+    seconds = time_limit or SEARCH_SECONDS
+    if isinstance(table, RectDistances):
+        starts = [policies.policy_order(table, picks, name) for name in policies.POLICIES]
         start = min(starts, key=lambda order: tour_length(d, order))
-        tour = improve_tour(d, np.concatenate(([0], start)), time_limit=time_limit or 0.05)
+        tour = improve_tour(d, np.concatenate(([0], start)), time_limit=seconds)
     else:
-        tour = improve_tour(d, time_limit=time_limit or 0.05)
+        tour = improve_tour(d, time_limit=seconds)
         start = tour[1:]
     order = tour[1:]
     if tour_length(d, order) > tour_length(d, start):

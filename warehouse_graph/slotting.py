@@ -1,11 +1,9 @@
 """Slotting: which warehouse locations hold each SKU (``slotting.csv``: ``sku, location``).
 
-A SKU may sit in several locations (a forward pick face and a reserve, say) and a location may
-hold several SKUs (both faces of the aisle, several shelf levels). :func:`make_slotting` builds
-the classic velocity-based assignment: SKUs ranked by demand go to locations ranked by walking
-distance from the depot, so the fastest movers are nearest (de Koster, Le-Duc & Roodbergen 2007,
-"Design and control of warehouse order picking: a literature review", EJOR 182(2),
-volume-based storage).
+A SKU may sit in several locations and a location may hold several SKUs. :func:`make_slotting`
+builds the classic volume-based assignment, the most demanded SKUs nearest the depot (de Koster,
+Le-Duc & Roodbergen 2007, EJOR 182(2)). Why: fast movers near the depot shorten every walk
+(docs/picking.md#slotting).
 """
 
 from __future__ import annotations
@@ -13,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dom.errors import InvalidInput, UnknownLocation, UnknownSku
-from dom.model import Network, Orders
+from warehouse_graph.kits import Kits, explode_kits
+from warehouse_graph.layout import Layout
+from warehouse_graph.tables import check_rows, read_csv_table
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,43 +46,8 @@ class Slotting:
         return len(self.sku)
 
 
-def read_csv_table(
-    path: Path, required: Sequence[str], fix: str, *, nonempty: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """A CSV read as stripped strings, checked to have the required columns, and values in the
-    ``nonempty`` ones (default: all required).
-
-    Row numbers in later messages are 1-based data rows (header excluded), as in
-    :class:`dom.errors.InvalidInput`.
-    """
-    if not path.is_file():
-        raise InvalidInput("file not found", file=str(path), fix=fix)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"not a readable CSV ({exc})", file=str(path), fix=fix) from exc
-    table.columns = [str(c).strip() for c in table.columns]
-    for column in required:
-        if column not in table.columns:
-            raise InvalidInput(
-                f"missing column '{column}' (found: {', '.join(table.columns)})",
-                file=str(path),
-                column=column,
-                fix=f"the header must name {', '.join(required)}",
-            )
-    for column in required:
-        table[column] = table[column].str.strip()
-    for column in required if nonempty is None else nonempty:
-        empty = np.flatnonzero(table[column].to_numpy() == "")
-        if len(empty):
-            raise InvalidInput(
-                "empty value", file=str(path), row=int(empty[0]) + 1, column=column, fix=fix
-            )
-    return table
-
-
 def load_slotting(
-    path: str | Path, layout: Any, *, known_skus: Collection[str] | None = None
+    path: str | Path, layout: Layout, *, known_skus: Collection[str] | None = None
 ) -> Slotting:
     """Read and check ``slotting.csv`` against the layout's locations (and the SKU catalogue
     when ``known_skus`` is given)."""
@@ -93,42 +57,37 @@ def load_slotting(
         raise InvalidInput("no rows", file=str(path), fix="slot at least one SKU")
     sku = table["sku"].to_numpy(dtype=str)
     location = table["location"].to_numpy(dtype=str)
-    unknown = np.flatnonzero(~np.isin(location, np.asarray(layout.location_ids, dtype=str)))
-    if len(unknown):
-        r = int(unknown[0])
-        raise UnknownLocation(
-            f"location '{location[r]}' is not in the layout",
-            file=str(path),
-            row=r + 1,
-            column="location",
-            fix="use location ids of the layout (A{aisle:02d}-B{block}-S{slot:02d})",
-        )
+    where = str(path)
+    check_rows(
+        np.isin(location, np.asarray(layout.location_ids, dtype=str)),
+        UnknownLocation,
+        lambda r: f"location '{location[r]}' is not in the layout",
+        file=where,
+        column="location",
+        fix="use location ids of the layout (A{aisle:02d}-B{block}-S{slot:02d})",
+    )
     if known_skus is not None:
-        unknown = np.flatnonzero(~np.isin(sku, np.asarray(list(known_skus), dtype=str)))
-        if len(unknown):
-            r = int(unknown[0])
-            raise UnknownSku(
-                f"SKU '{sku[r]}' is not in the network's skus.csv",
-                file=str(path),
-                row=r + 1,
-                column="sku",
-                fix="slot only SKUs the network stocks",
-            )
-    repeated = np.flatnonzero(table.duplicated(["sku", "location"], keep="first").to_numpy())
-    if len(repeated):
-        r = int(repeated[0])
-        raise InvalidInput(
-            f"SKU '{sku[r]}' at location '{location[r]}' is listed twice",
-            file=str(path),
-            row=r + 1,
-            column="location",
-            fix="keep one row per (sku, location)",
+        check_rows(
+            np.isin(sku, np.asarray(list(known_skus), dtype=str)),
+            UnknownSku,
+            lambda r: f"SKU '{sku[r]}' is not in the network's skus.csv",
+            file=where,
+            column="sku",
+            fix="slot only SKUs the network stocks",
         )
+    check_rows(
+        ~table.duplicated(["sku", "location"], keep="first").to_numpy(),
+        InvalidInput,
+        lambda r: f"SKU '{sku[r]}' at location '{location[r]}' is listed twice",
+        file=where,
+        column="location",
+        fix="keep one row per (sku, location)",
+    )
     return Slotting.from_rows(sku, location)
 
 
 def make_slotting(
-    layout: Any,
+    layout: Layout,
     sku_ids: Sequence[str],
     demand_units: Sequence[float] | np.ndarray,
     *,
@@ -160,17 +119,26 @@ def make_slotting(
     return Slotting.from_rows(skus[sku_rank].tolist(), loc_ids[slot].tolist())
 
 
-def sku_demand(network: Network, orders: Orders) -> np.ndarray:
-    """Units demanded per SKU, ``demand[sku]``, a kit line counting its component units."""
-    item, qty = orders.line_item, orders.line_qty
-    plain = item < network.num_skus
-    demand = np.bincount(item[plain], qty[plain], minlength=network.num_skus)
-    kit, kit_qty = item[~plain] - network.num_skus, qty[~plain]
-    per_kit = np.diff(network.kit_ptr)[kit]  # components of each kit line
-    within = np.arange(per_kit.sum()) - np.repeat(np.cumsum(per_kit) - per_kit, per_kit)
-    comp = np.repeat(network.kit_ptr[kit], per_kit) + within  # [component line] into kit_comp_*
-    units = np.repeat(kit_qty, per_kit) * network.kit_comp_qty[comp]
-    return demand + np.bincount(network.kit_comp_sku[comp], units, minlength=network.num_skus)
+def sku_demand(
+    sku_ids: Sequence[str],
+    line_sku: Sequence[str] | np.ndarray,
+    line_qty: Sequence[int] | np.ndarray,
+    *,
+    kits: Kits | None = None,
+) -> np.ndarray:
+    """Units demanded per SKU, ``demand[sku]`` in the order of ``sku_ids``, by the order lines
+    ``(line_sku[i], line_qty[i])``; a kit line (a key of ``kits``) counts its component units."""
+    lines = pd.DataFrame(
+        {"sku": np.asarray(line_sku, dtype=str), "qty": np.asarray(line_qty, dtype=np.int64)}
+    )
+    if kits:
+        lines = explode_kits(lines, kits)
+    code = pd.Index(np.asarray(sku_ids, dtype=str)).get_indexer(lines["sku"])
+    if (code < 0).any():
+        unknown = lines["sku"].to_numpy()[np.argmax(code < 0)]
+        raise UnknownSku(f"SKU '{unknown}' is neither in sku_ids nor a kit", column="line_sku")
+    qty = lines["qty"].to_numpy(dtype=np.int64)
+    return np.bincount(code, weights=qty, minlength=len(sku_ids)).astype(np.int64)
 
 
 def write_slotting(slotting: Slotting, path: str | Path) -> None:

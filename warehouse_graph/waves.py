@@ -1,15 +1,9 @@
-"""Pick waves: a node's pick lists grouped into cart trips so that the total walk is short.
+"""Pick waves: a node's pick lists batched onto carts, each cart trip (a wave) routed.
 
-The order batching problem (de Koster, van der Poort & Wolters 1999, IJPR 37(7); survey in
-de Koster, Le-Duc & Roodbergen 2007, EJOR 182(2)): a cart carries at most ``units`` units of
-at most ``orders`` orders; each cart trip (a wave) walks from the depot through every location
-of its orders and back. We seed the waves with Clarke-Wright savings, CW(i) on order pairs and
-then CW(ii) on whole batches (de Koster et al. 1999), and improve them with SHIFT and SWAP
-moves of orders between waves (Henn & Wäscher 2012, EJOR 222(3)) and merges of waves,
-judging every move by a fast walk estimate on the routing core's distance
-matrix (:mod:`warehouse_graph._batching`). The final waves, and every order alone (the baseline
-of one trip per order), are routed by the routing core's :func:`pick_route` (``best`` by default),
-so the reported walks and the saving are those of real routes.
+The carts come from :func:`warehouse_graph.batching.batch_orders`; the final waves, and every
+order alone (the baseline of one trip per order), are routed by :func:`pick_route` (``best`` by
+default), so the reported walks and the saving are those of real routes. Why: the walk saved by
+picking several orders on one trip is what a wave plan is for (docs/picking.md#waves).
 """
 
 from __future__ import annotations
@@ -24,140 +18,10 @@ import numpy as np
 import pandas as pd
 
 from dom.errors import InvalidInput
-from warehouse_graph import _batching
+from warehouse_graph.batching import Cart, batch_orders
+from warehouse_graph.layout import Layout
 from warehouse_graph.picklists import PickLists
 from warehouse_graph.routing import METHODS, Route, pick_route
-
-SEEDS = ("savings", "fcfs")
-_NUM_NEAR = 10  # candidate neighbour orders per order, for savings and moves
-_MAX_PASSES = 100
-_MAX_MERGE_TABLE = 2000  # batches: above this the [batch, batch] savings table is skipped
-
-
-@dataclass(frozen=True)
-class Cart:
-    """What one picking cart carries on a trip: at most ``units`` units of ``orders`` orders."""
-
-    units: int
-    orders: int
-
-    def __post_init__(self) -> None:
-        for name in ("units", "orders"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInput(
-                    f"cart {name} must be a whole number of at least 1, got {value!r}",
-                    column=f"cart_{name}",
-                )
-
-
-@dataclass(frozen=True, eq=False)
-class Batching:
-    """Orders grouped into waves, judged by the walk estimate."""
-
-    wave_of: np.ndarray  # int64 [order]: wave 0..num_waves-1, numbered by their first order
-    walk_estimate: np.ndarray  # float64 [wave], metres
-    stats: dict[str, float | int] = field(default_factory=dict)
-
-    @property
-    def num_waves(self) -> int:
-        return len(self.walk_estimate)
-
-
-def _relabel(batch_of: np.ndarray) -> np.ndarray:
-    """Batch labels renumbered 0.. in order of each batch's first order."""
-    _, first, inverse = np.unique(batch_of, return_index=True, return_inverse=True)
-    rank = np.empty(len(first), np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[inverse]
-
-
-def batch_orders(
-    dist: np.ndarray,
-    order_ptr: np.ndarray,
-    order_loc: np.ndarray,
-    order_units: np.ndarray,
-    cart: Cart,
-    *,
-    seed: str = "savings",
-    improve: bool = True,
-    time_limit: float | None = None,
-) -> Batching:
-    """Group orders into waves (see module): seed, then SHIFT/SWAP until no move helps or the
-    time limit (seconds) is reached.
-
-    ``dist[v, w]``: metres between locations, depot at 0; order ``o`` picks the distinct
-    locations ``order_loc[order_ptr[o]:order_ptr[o + 1]]`` (each >= 1) and ``order_units[o]``
-    units. An order with more units than the cart holds travels alone.
-    """
-    if seed not in SEEDS:
-        raise InvalidInput(f"unknown seed '{seed}'", fix=f"use one of {', '.join(SEEDS)}")
-    start = time.perf_counter()
-    dist = np.ascontiguousarray(dist, dtype=np.float64)
-    order_ptr = np.asarray(order_ptr, dtype=np.int64)
-    order_loc = np.asarray(order_loc, dtype=np.int64)
-    order_units = np.asarray(order_units, dtype=np.int64)
-    num_orders = len(order_units)
-    cap_orders = min(cart.orders, max(num_orders, 1))
-    near = _batching.nearest_orders(dist, order_ptr, order_loc, min(_NUM_NEAR, num_orders))
-    solo = _batching.order_walks(dist, order_ptr, order_loc)
-    if seed == "savings":
-        first, second, saving = _batching.pair_savings(dist, order_ptr, order_loc, solo, near)
-        ranked = np.lexsort((second, first, -saving))
-        batch_of = _batching.savings_batches(
-            num_orders, order_units, first[ranked], second[ranked], cart.units, cap_orders
-        )
-    else:
-        batch_of = _batching.fcfs_batches(order_units, cart.units, cap_orders)
-    batch_of = _relabel(batch_of)
-    num_batches = int(batch_of.max()) + 1 if num_orders else 0
-    members = np.full((num_batches, cap_orders), -1, np.int64)
-    size = np.zeros(num_batches, np.int64)
-    for o, b in enumerate(batch_of.tolist()):
-        members[b, size[b]] = o
-        size[b] += 1
-    units = np.bincount(batch_of, weights=order_units, minlength=num_batches).astype(np.int64)
-    walk = _batching.batch_walks(dist, order_ptr, order_loc, members, size)
-    state = (dist, order_ptr, order_loc, batch_of, members, size, units, walk)
-    merges = 0
-    if seed == "savings" and num_batches <= _MAX_MERGE_TABLE:
-        merges += _batching.merge_batches(*state, cart.units, cap_orders)
-    seed_walk = float(walk.sum())
-    passes = moves = 0
-    while improve and passes < _MAX_PASSES:
-        if time_limit is not None and time.perf_counter() - start > time_limit:
-            break
-        made = _batching.improve_pass(
-            dist, order_ptr, order_loc, order_units, near, batch_of, members, size, units, walk,
-            cart.units, cap_orders,
-        )  # fmt: skip
-        passes += 1
-        moves += made
-        if not made:
-            if num_batches > _MAX_MERGE_TABLE:
-                break
-            merged = _batching.merge_batches(*state, cart.units, cap_orders)
-            merges += merged
-            if not merged:
-                break
-    wave_of = _relabel(batch_of)
-    used = np.flatnonzero(size > 0)
-    wave_walk = np.empty(len(used))
-    wave_walk[wave_of[members[used, 0]]] = walk[used]
-    return Batching(
-        wave_of=wave_of,
-        walk_estimate=wave_walk,
-        stats={
-            "solo_estimate_m": float(solo.sum()),
-            "seed_estimate_m": seed_walk,
-            "estimate_m": float(wave_walk.sum()),
-            "passes": passes,
-            "moves": moves,
-            "merges": merges,
-            "oversize_orders": int(np.sum(order_units > cart.units)),
-            "batching_seconds": time.perf_counter() - start,
-        },
-    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -302,7 +166,7 @@ def _dense_orders(lists: PickLists) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 def plan_waves(
-    layout: Any,
+    layout: Layout,
     lists: PickLists,
     cart: Cart,
     *,

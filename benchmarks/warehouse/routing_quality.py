@@ -29,28 +29,16 @@ import elkai
 import numpy as np
 import pandas as pd
 
-from warehouse_graph import load_layout, pick_route
+from warehouse_graph import POLICIES, Layout, pick_route, rect_layout
 from warehouse_graph.exact import optimal_order
 from warehouse_graph.local_search import improve_tour
-from warehouse_graph.policies import POLICIES
 from warehouse_graph.routing import tour_length
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _layout(aisles: int, blocks: int):
-    return load_layout(
-        {
-            "name": f"{aisles}x{blocks}",
-            "aisles": aisles,
-            "blocks": blocks,
-            "slots_per_block": 20,
-            "slot_m": 1.0,
-            "aisle_pitch_m": 3.0,
-            "cross_aisle_m": 2.0,
-            "depot": "front-left",
-        }
-    )
+def _layout(aisles: int, blocks: int) -> Layout:
+    return rect_layout(aisles=aisles, blocks=blocks, slots_per_block=20, name=f"{aisles}x{blocks}")
 
 
 def _lists(layout, n: int, count: int, seed: int) -> list[list[str]]:
@@ -144,7 +132,7 @@ def best_gap_table(count: int, quick: bool) -> pd.DataFrame:
                     best_ms.append(1000 * (time.perf_counter() - started))
                     picks = layout.indices(locs)
                     d = layout.distance_matrix(locs)
-                    exact = optimal_order(layout, picks, d) if blocks <= 4 else None
+                    exact = optimal_order(layout.distances, picks, d) if blocks <= 4 else None
                     if exact is None:
                         reference = "LKH-3 x10"
                         ref = _lkh(d, 10)[0]
@@ -191,7 +179,9 @@ def lkh_table(count: int) -> pd.DataFrame:
             acc["ls"].append(time.perf_counter() - started)
             lkh_len, lkh_s = _lkh(d, 1)
             acc["lkh"].append(lkh_s)
-            exact = optimal_order(layout, layout.indices(locs), d) if blocks <= 4 else None
+            exact = (
+                optimal_order(layout.distances, layout.indices(locs), d) if blocks <= 4 else None
+            )
             ref = exact[1] if exact is not None else _lkh(d, 10)[0]
             acc["bg"].append(100 * (best.length_m / ref - 1))
             acc["lg"].append(100 * (tour_length(d, tour[1:]) / ref - 1))

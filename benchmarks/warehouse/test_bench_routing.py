@@ -10,23 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from warehouse_graph import load_layout, pick_route
+from warehouse_graph import Layout, pick_route, rect_layout
 from warehouse_graph.exact import optimal_order
 from warehouse_graph.local_search import improve_tour
 
 
-def _layout(blocks: int, aisles: int = 20, slots: int = 25):
-    return load_layout(
-        {
-            "aisles": aisles,
-            "blocks": blocks,
-            "slots_per_block": slots,
-            "slot_m": 1.0,
-            "aisle_pitch_m": 3.0,
-            "cross_aisle_m": 2.0,
-            "depot": "front-left",
-        }
-    )
+def _layout(blocks: int, aisles: int = 20, slots: int = 25) -> Layout:
+    return rect_layout(aisles=aisles, blocks=blocks, slots_per_block=slots)
 
 
 def _picks(layout, n: int = 100) -> list[str]:
@@ -39,7 +29,7 @@ def test_exact_dp_100_picks(benchmark, blocks):
     layout = _layout(blocks)
     locs = _picks(layout)
     picks, d = layout.indices(locs), layout.distance_matrix(locs)
-    found = benchmark(optimal_order, layout, picks, d)
+    found = benchmark(optimal_order, layout.distances, picks, d)
     assert found is not None
 
 

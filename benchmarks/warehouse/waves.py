@@ -27,12 +27,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dom.geo import haversine_miles
 from dom.io import load_network, load_orders
 from dom.model import Network, Orders
-from warehouse_graph.layout import load_layout
-from warehouse_graph.picklists import build_pick_lists, read_node_lines
-from warehouse_graph.slotting import load_slotting
-from warehouse_graph.waves import Cart, batch_orders, plan_waves
+from warehouse_graph import (
+    Cart,
+    Kits,
+    batch_orders,
+    build_pick_lists,
+    kits_from_csr,
+    load_layout,
+    load_slotting,
+    plan_waves,
+    read_node_lines,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
@@ -45,13 +53,10 @@ VARIANTS = [("fcfs", "fcfs", False), ("fcfs + search", "fcfs", True),
 def nearest_warehouse_plan(network: Network, orders: Orders, folder: Path) -> Path:
     """A stand-in lines.csv: every line to the nearest enabled warehouse (haversine)."""
     usable = np.flatnonzero(network.enabled & (network.node_kinds == "warehouse"))
-    lat1, lon1 = np.radians(orders.dest_lat)[:, None], np.radians(orders.dest_lon)[:, None]
-    lat2, lon2 = np.radians(network.lat[usable]), np.radians(network.lon[usable])
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    miles = haversine_miles(
+        orders.dest_lat[:, None], orders.dest_lon[:, None], network.lat[usable], network.lon[usable]
     )
-    node = network.node_ids[usable[np.argmin(h, axis=1)]]  # [order]
+    node = network.node_ids[usable[np.argmin(miles, axis=1)]]  # [order]
     counts = np.diff(orders.line_ptr)
     order_of_line = np.repeat(np.arange(orders.num_orders), counts)
     fc = node[order_of_line]
@@ -70,15 +75,10 @@ def nearest_warehouse_plan(network: Network, orders: Orders, folder: Path) -> Pa
     return folder
 
 
-def kits_of(network: Network) -> dict[str, list[tuple[str, int]]]:
+def kits_of(network: Network) -> Kits:
     """Kit id -> its (component SKU, units per kit)."""
-    return {
-        str(kit): [
-            (str(network.sku_ids[network.kit_comp_sku[c]]), int(network.kit_comp_qty[c]))
-            for c in range(network.kit_ptr[k], network.kit_ptr[k + 1])
-        ]
-        for k, kit in enumerate(network.kit_ids.tolist())
-    }
+    sku_of = network.sku_ids[network.kit_comp_sku]
+    return kits_from_csr(network.kit_ids, network.kit_ptr, sku_of, network.kit_comp_qty)
 
 
 def warm_up(cart: Cart) -> None:

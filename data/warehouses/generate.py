@@ -6,9 +6,9 @@ and ``OUT/<fc_id>/slotting.csv``.
 (defaults: the sample bundle, its day of orders, this folder). Each warehouse gets the
 rectangular layout of ``SHAPES`` (or, for ids not listed, one derived from its position in
 ``fcs.csv``), with just enough slots per block to hold every SKU of ``skus.csv`` on the two faces
-of its aisles; :func:`warehouse_graph.slotting.make_slotting` then puts the SKUs with the most
-demanded units in the orders (kits counted as their components) nearest the depot. The same
-inputs give the same files.
+of its aisles; :func:`warehouse_graph.make_slotting` then puts the SKUs with the most demanded
+units in the orders (kits counted as their components) nearest the depot. The same inputs give
+the same files.
 """
 
 from __future__ import annotations
@@ -19,8 +19,14 @@ import sys
 from pathlib import Path
 
 from dom.io import load_network, load_orders
-from warehouse_graph.layout import load_layout
-from warehouse_graph.slotting import make_slotting, sku_demand, write_slotting
+from warehouse_graph import (
+    Layout,
+    kits_from_csr,
+    make_slotting,
+    rect_layout,
+    sku_demand,
+    write_slotting,
+)
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "sample"
@@ -40,42 +46,40 @@ SHAPES: dict[str, tuple[int, int, str]] = {
 }
 
 
-def layout_spec(fc_id: str, position: int, num_skus: int) -> dict[str, object]:
-    """The layout of one warehouse, sized to slot ``num_skus`` SKUs."""
+def warehouse_layout(fc_id: str, position: int, num_skus: int) -> Layout:
+    """The layout of one warehouse (1 m slots, 3 m aisle pitch, 2 m cross aisles), sized to slot
+    ``num_skus`` SKUs."""
     aisles, blocks, depot = SHAPES.get(
         fc_id, (12 + 4 * (position % 4), 1 + position % 3, "front-left")
     )
     slots = max(1, math.ceil(num_skus / (SKUS_PER_LOCATION * aisles * blocks)))
-    return {
-        "name": fc_id,
-        "aisles": aisles,
-        "blocks": blocks,
-        "slots_per_block": slots,
-        "slot_m": 1.0,
-        "aisle_pitch_m": 3.0,
-        "cross_aisle_m": 2.0,
-        "depot": depot,
-    }
+    return rect_layout(aisles=aisles, blocks=blocks, slots_per_block=slots, depot=depot, name=fc_id)
 
 
 def generate(network_dir: Path, orders_csv: Path, out_dir: Path) -> list[Path]:
     """Write every warehouse's layout and slotting; returns the folders written."""
     network = load_network(network_dir)
-    demand = sku_demand(network, load_orders(orders_csv, network))
+    orders = load_orders(orders_csv, network)
+    kits = kits_from_csr(
+        network.kit_ids,
+        network.kit_ptr,
+        network.sku_ids[network.kit_comp_sku],
+        network.kit_comp_qty,
+    )
+    line_sku = network.item_ids[orders.line_item]
+    sku_ids = network.sku_ids.tolist()
+    demand = sku_demand(sku_ids, line_sku, orders.line_qty, kits=kits)
     folders = []
     for position, (fc_id, kind) in enumerate(
         zip(network.node_ids.tolist(), network.node_kinds.tolist(), strict=True)
     ):
         if kind != "warehouse":
             continue
-        spec = layout_spec(fc_id, position, network.num_skus)
-        layout = load_layout(spec)
-        slotting = make_slotting(
-            layout, network.sku_ids.tolist(), demand, skus_per_location=SKUS_PER_LOCATION
-        )
+        layout = warehouse_layout(fc_id, position, network.num_skus)
+        slotting = make_slotting(layout, sku_ids, demand, skus_per_location=SKUS_PER_LOCATION)
         folder = out_dir / fc_id
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "layout.json").write_text(json.dumps(spec, indent=2) + "\n")
+        (folder / "layout.json").write_text(json.dumps(layout.to_spec(), indent=2) + "\n")
         write_slotting(slotting, folder / "slotting.csv")
         folders.append(folder)
     return folders

@@ -9,18 +9,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warehouse_graph import load_layout
+from warehouse_graph import load_layout, rect_layout
 
 layouts = st.builds(
-    lambda aisles, blocks, slots, cross, depot: {
-        "aisles": aisles,
-        "blocks": blocks,
-        "slots_per_block": slots,
-        "slot_m": 1.0,
-        "aisle_pitch_m": 2.5,
-        "cross_aisle_m": cross,
-        "depot": depot if depot != "point" else {"x": 2.5 * (aisles - 1) * 0.4, "y": 0},
-    },
+    lambda aisles, blocks, slots, cross, depot: rect_layout(
+        aisles=aisles,
+        blocks=blocks,
+        slots_per_block=slots,
+        aisle_pitch_m=2.5,
+        cross_aisle_m=cross,
+        depot=depot if depot != "point" else {"x": 2.5 * (aisles - 1) * 0.4, "y": 0},
+    ),
     st.integers(1, 6),
     st.integers(1, 4),
     st.integers(1, 6),
@@ -34,10 +33,9 @@ def _walk_length(graph: nx.Graph, path: list) -> float:
 
 
 @settings(max_examples=40, deadline=None)
-@given(spec=layouts, seed=st.integers(0, 10_000))
-def test_rect_distances_equal_dijkstra(spec, seed):
+@given(layout=layouts, seed=st.integers(0, 10_000))
+def test_rect_distances_equal_dijkstra(layout, seed):
     """Closed-form rectangular distances and legs equal networkx Dijkstra on the graph."""
-    layout = load_layout(spec)
     rng = np.random.default_rng(seed)
     locs = list(rng.choice(layout.location_ids, min(6, layout.num_locations), replace=False))
     d = layout.distance_matrix(locs)

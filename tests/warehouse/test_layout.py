@@ -1,4 +1,4 @@
-"""Layouts: contract geometry and ids, node-link export, validation of bad input."""
+"""Layouts: the JSON loader and its validation, rect_layout, node-link export, the spec form."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 
 from dom.errors import InvalidInput
-from warehouse_graph import load_layout
+from warehouse_graph import load_layout, rect_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 RECT = {
@@ -24,29 +24,41 @@ RECT = {
 }
 
 
-def test_rect_ids_and_geometry_follow_the_contract():
-    """Slot s of block b on aisle a sits at x=(a-1)*pitch, y=c/2+(b-1)(L+c)+(s-0.5)*slot_m."""
-    layout = load_layout(RECT)
-    assert layout.num_locations == 5 * 2 * 10
-    node = layout.graph.nodes["A03-B2-S05"]
-    assert (node["x"], node["y"]) == (6.0, 1.0 + 12.0 + 4.5)
-    assert layout.location_ids[0] == "A01-B1-S01"
-    assert (layout.graph.nodes[layout.depot]["x"], layout.graph.nodes[layout.depot]["y"]) == (0, 0)
+def test_rect_layout_is_the_loaded_json():
+    """rect_layout builds exactly what load_layout builds from the same JSON object."""
+    built = rect_layout(aisles=5, blocks=2, slots_per_block=10, name="t")
+    loaded = load_layout(RECT)
+    assert built.to_node_link() == loaded.to_node_link()
+    assert built.rect == loaded.rect
+    assert built.to_spec() == RECT
 
 
-@pytest.mark.parametrize(
-    ("depot", "x"), [("front-left", 0.0), ("front-centre", 6.0), ({"x": 4.5, "y": 0}, 4.5)]
-)
-def test_depot_positions(depot, x):
-    """front-left is (0,0), front-centre is aisle ceil(n/2) on the front, a point is kept."""
-    layout = load_layout({**RECT, "depot": depot})
-    assert layout.graph.nodes[layout.depot]["x"] == x
-    assert layout.graph.nodes[layout.depot]["y"] == 0.0
+def test_rect_layout_defaults_are_the_contract_example():
+    """Without arguments: 12 aisles, 2 blocks, 20 slots, 1 m, 3 m, 2 m, depot front-left."""
+    spec = rect_layout().to_spec()
+    assert spec == {
+        "name": "layout",
+        "aisles": 12,
+        "blocks": 2,
+        "slots_per_block": 20,
+        "slot_m": 1.0,
+        "aisle_pitch_m": 3.0,
+        "cross_aisle_m": 2.0,
+        "depot": "front-left",
+    }
+
+
+def test_rect_layout_rejects_bad_values_like_the_loader():
+    """A bad argument raises the loader's InvalidInput naming the field."""
+    with pytest.raises(InvalidInput, match=r"column 'aisles'.*>= 1"):
+        rect_layout(aisles=0)
+    with pytest.raises(InvalidInput, match="unknown depot 'back'"):
+        rect_layout(depot="back")
 
 
 def test_export_is_node_link_json_with_locations_and_depot():
     """The export reloads with networkx and keeps edge lengths, locations and the depot."""
-    layout = load_layout({**RECT, "depot": {"x": 4.5, "y": 0}})
+    layout = rect_layout(aisles=5, blocks=2, slots_per_block=10, depot={"x": 4.5, "y": 0})
     data = json.loads(json.dumps(layout.to_node_link()))
     graph = nx.node_link_graph(data, edges="edges")
     assert graph.number_of_edges() == layout.graph.number_of_edges()
@@ -63,9 +75,16 @@ def test_sample_layouts_load():
         assert load_layout(path).num_locations > 0
 
 
+def test_general_layout_spec_reloads_to_the_same_graph():
+    """A general layout's to_spec is its JSON form: loading it gives the same export."""
+    layout = load_layout(ROOT / "data" / "layouts" / "floor-with-obstacle.json")
+    again = load_layout(json.loads(json.dumps(layout.to_spec())))
+    assert again.to_node_link() == layout.to_node_link()
+
+
 def test_ten_thousand_locations_load():
     """A 50-aisle, 2-block, 99-slot warehouse (9,900 locations) loads with its tables."""
-    layout = load_layout({**RECT, "aisles": 50, "slots_per_block": 99, "blocks": 2})
+    layout = rect_layout(aisles=50, blocks=2, slots_per_block=99)
     assert layout.num_locations == 50 * 2 * 99
     assert layout.distance("A01-B1-S01", "A50-B2-S99") == pytest.approx(147.0 + 199.0)
 
