@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Handlers alternate short CPU bursts with Redis round trips. Few threads and a short
         # GIL switch interval keep a thread back from Redis from waiting out another's 5 ms
-        # slice (at 200 req/s this cut p99 from ~60 ms to ~10 ms on 2 cores).
+        # slice, which cut the p99 latency several-fold (docs/service.md, The hot path).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         sys.setswitchinterval(settings.gil_switch_ms / 1000)
         sweeper = asyncio.create_task(_sweep_forever(store, settings.sweep_interval_seconds))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dom.errors import InvalidInput, UnknownNode
+from dom.errors import UnknownNode
+from dom.files import folder_writer
 from dom.io import load_network
 from dom.model import Network
 from warehouse_graph import (
@@ -33,15 +32,9 @@ def _kits(network: Network) -> Kits:
 
 
 def _write(plan: WavePlan, out: Path) -> list[Path]:
-    """Write the plan files into a scratch folder beside ``out``, then move them in."""
-    if out.exists() and not out.is_dir():
-        raise InvalidInput("exists and is not a folder", file=str(out), fix="pass a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as scratch:
+    """Write the wave files all at once (``dom.files.folder_writer``)."""
+    with folder_writer(out) as scratch:
         written = write_wave_plan(plan, scratch)
-        out.mkdir(exist_ok=True)
-        for path in written:
-            os.replace(path, out / path.name)
     return [out / path.name for path in written]
 
 

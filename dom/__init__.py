@@ -65,7 +65,42 @@ _WHERE = {
     "rect_layout": "warehouse_graph",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "METHODS",
+    "AllocationResult",
+    "CostModel",
+    "DomError",
+    "GapBelow",
+    "InvalidInput",
+    "Layout",
+    "MaxRuntime",
+    "MaxWork",
+    "Network",
+    "NoRoute",
+    "Order",
+    "OrderLine",
+    "OrderPlan",
+    "Orders",
+    "Plan",
+    "PlanSummary",
+    "Policy",
+    "Route",
+    "Router",
+    "Status",
+    "StoppingCriterion",
+    "UnknownLocation",
+    "UnknownNode",
+    "UnknownSku",
+    "allocate",
+    "build_instance",
+    "load_layout",
+    "load_network",
+    "load_order_json",
+    "load_orders",
+    "order_from_json",
+    "pick_route",
+    "rect_layout",
+]
 
 
 def __getattr__(name: str) -> Any:

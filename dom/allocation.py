@@ -26,6 +26,7 @@ from solvers import (
     Result,
     Status,
     StoppingCriterion,
+    describe,
     greedy,
     solve_batch,
     solve_exact,
@@ -36,8 +37,9 @@ from solvers.batch import Progress
 
 METHODS = ("default", "lagrangian", "exact", "greedy")
 DEFAULT_STOP = MaxRuntime(60.0)
-# The exact model is tried only below this many shipment patterns (HiGHS closes such models in
-# seconds to a minute on 2 cores; beyond it the decomposition's bound is the better use of time).
+# The exact model is tried only below this many shipment patterns (HiGHS closes such models within
+# a usual time limit; beyond it the decomposition's bound is the better use of time:
+# docs/allocation.md, The exact MIP polish).
 EXACT_MAX_PATTERNS = 250_000
 EXACT_FIRST_PATTERNS = 20_000  # below this, try the exact model first
 
@@ -61,12 +63,10 @@ class AllocationResult:
     stats: dict[str, float | int | str] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        bound = "no bound" if self.lower_bound is None else f"bound {self.lower_bound:,.2f}"
-        gap = "" if self.gap is None else f", gap {self.gap:.2%}"
-        return (
-            f"{self.method}: {self.status.value}, cost {self.total_cost:,.2f}, {bound}{gap}, "
-            f"{self.runtime:.1f} s ({self.message})"
+        summary = describe(
+            self.method, self.status, self.total_cost, self.lower_bound, self.runtime
         )
+        return f"{summary} ({self.message})"
 
 
 def allocate(

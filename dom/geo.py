@@ -5,11 +5,11 @@ each, active and retired alike: a retired ZIP still names a place), with a flag 
 that take parcels (``ZipTable.deliverable``, what ``dom.generate`` draws destinations from). It is
 the only reader of that list. ``zipcodes.matching`` scans the whole list per call, so the list is
 read once per process into a ``pandas.Index`` and looked up for many ZIPs at a time with
-``get_indexer``. Reading the list costs about a second (42,789 Python dicts), so the arrays are
-also kept in a small ``.npz`` under the user's cache folder (``$XDG_CACHE_HOME`` or
-``~/.cache``), keyed by the package version and the table's layout; a cache that cannot be read
-or written is simply rebuilt. The great-circle distance of contracts §1 (haversine, earth radius
-3958.8 mi) is here too; zones belong to ``dom.costs``.
+``get_indexer``. Reading the list is slow (a Python dict per code; docs/service.md, Running it),
+so the arrays are also kept in a small ``.npz`` under the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``), keyed by the package version and the table's layout; a
+cache that cannot be read or written is simply rebuilt. The great-circle distance of contracts §1
+(haversine, earth radius 3958.8 mi) is here too; zones belong to ``dom.costs``.
 """
 
 from __future__ import annotations

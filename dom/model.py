@@ -278,6 +278,8 @@ class OrderLine:
 def _line(value: Any, i: int) -> OrderLine:
     """An :class:`OrderLine` from itself, a ``(sku, qty)`` pair or a ``{"sku", "qty"}`` mapping."""
     where = f"lines[{i}]"
+    sku: Any
+    qty: Any
     if isinstance(value, OrderLine):
         sku, qty = value.sku, value.qty
     elif isinstance(value, Mapping):
@@ -296,31 +298,43 @@ def _line(value: Any, i: int) -> OrderLine:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Order:
     """One order (contracts §2), checked on construction; errors name the JSON field.
 
     The destination is ``lat`` and ``lon`` (they win when both forms are given) or a US ``zip``;
     ``dest_lat``/``dest_lon`` are where it resolves. ``lines`` may be given as ``(sku, qty)``
-    pairs. SKUs are checked against a network where the order is used (``Network.item_codes``).
+    pairs or ``{"sku", "qty"}`` mappings. SKUs are checked against a network where the order is
+    used (``Network.item_codes``).
     """
 
     order_id: str
     lines: tuple[OrderLine, ...]
     promised_days: int
-    zip: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    ship_complete: bool = False
-    channel: str = ""
-    created_at: str | None = None
-    dest_lat: float = field(init=False)
-    dest_lon: float = field(init=False)
+    zip: str | None
+    lat: float | None
+    lon: float | None
+    ship_complete: bool
+    channel: str
+    created_at: str | None
+    dest_lat: float
+    dest_lon: float
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        order_id: str | int,
+        lines: Sequence[OrderLine | tuple[str, int] | Mapping[str, Any]],
+        promised_days: int,
+        *,
+        zip: str | int | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        ship_complete: bool | None = False,
+        channel: str | None = "",
+        created_at: str | None = None,
+    ) -> None:
         put = object.__setattr__
-        put(self, "order_id", check_id(self.order_id, "order_id", "the order id"))
-        lines = self.lines
+        put(self, "order_id", check_id(order_id, "order_id", "the order id"))
         if isinstance(lines, str | bytes | Mapping) or not isinstance(lines, Sequence) or not lines:
             raise InvalidInput(
                 "lines must be a non-empty list",
@@ -337,20 +351,21 @@ class Order:
         put(
             self,
             "promised_days",
-            check_whole(self.promised_days, "promised_days", 0, MAX_PROMISED_DAYS),
+            check_whole(promised_days, "promised_days", 0, MAX_PROMISED_DAYS),
         )
-        put(self, "dest_lat", 0.0)
-        put(self, "dest_lon", 0.0)
+        put(self, "zip", zip)
+        put(self, "lat", lat)
+        put(self, "lon", lon)
         self._resolve_destination()
-        if self.ship_complete is None:
-            put(self, "ship_complete", False)
-        if not isinstance(self.ship_complete, bool):
+        ship_complete = False if ship_complete is None else ship_complete
+        if not isinstance(ship_complete, bool):
             raise InvalidInput(
-                f"ship_complete is {shown(self.ship_complete)}",
+                f"ship_complete is {shown(ship_complete)}",
                 column="ship_complete",
                 fix="write true or false",
             )
-        channel = "" if self.channel is None else self.channel
+        put(self, "ship_complete", ship_complete)
+        channel = "" if channel is None else channel
         if not isinstance(channel, str) or len(channel) > MAX_ID_CHARS:
             raise InvalidInput(
                 f"channel is {shown(channel)}",
@@ -358,8 +373,11 @@ class Order:
                 fix=f"give the channel as text of at most {MAX_ID_CHARS} characters",
             )
         put(self, "channel", channel)
-        if self.created_at is not None:
-            put(self, "created_at", check_timestamp(self.created_at, "created_at"))
+        put(
+            self,
+            "created_at",
+            None if created_at is None else check_timestamp(created_at, "created_at"),
+        )
 
     def _resolve_destination(self) -> None:
         put = object.__setattr__
@@ -371,8 +389,12 @@ class Order:
                         column=f"destination.{key}",
                         fix="give both lat and lon, or a zip",
                     )
-            put(self, "dest_lat", check_number(self.lat, "destination.lat", -90, 90))
-            put(self, "dest_lon", check_number(self.lon, "destination.lon", -180, 180))
+            put(self, "lat", check_number(self.lat, "destination.lat", -90, 90))
+            put(self, "lon", check_number(self.lon, "destination.lon", -180, 180))
+            put(self, "dest_lat", self.lat)
+            put(self, "dest_lon", self.lon)
+            plain = isinstance(self.zip, str | int) and not isinstance(self.zip, bool)
+            put(self, "zip", str(self.zip) if plain else None)  # the coordinates win
             return
         if self.zip is None:
             raise InvalidInput(

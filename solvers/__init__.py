@@ -14,7 +14,7 @@ from solvers.instance import Instance
 from solvers.mip import solve_exact
 from solvers.order import MAX_EXACT_LINES, solve_order
 from solvers.plans import billable_lb, order_cost, plan_costs, plan_usage
-from solvers.result import PROVEN_GAP, Result, Status, relative_gap, status_of
+from solvers.result import PROVEN_GAP, Result, Status, describe, relative_gap, status_of
 from solvers.stop import AnyOf, GapBelow, MaxRuntime, MaxWork, StoppingCriterion
 from solvers.warmup import warm_up
 
@@ -31,6 +31,7 @@ __all__ = [
     "Status",
     "StoppingCriterion",
     "billable_lb",
+    "describe",
     "greedy",
     "order_cost",
     "plan_costs",

@@ -3,14 +3,15 @@
 Every exact pass of the Lagrangian search (``solvers.batch``) yields, for each order, its best plan
 at the prices of that pass. Keeping those plans as columns lets the prices be searched on the
 *restricted* dual, where each order picks the cheapest of its known plans: one pass over a few
-short vectors per order instead of the exact kernel on every order, so a hundred price steps cost
-about what one exact pass does. The exact pass then prices the new prices: it yields the proven
-bound (the restricted dual is not one) and the plans that join the pool. This is column
-generation with the restricted master's dual optimised by subgradient steps instead of an LP
-solver (Lübbecke & Desrosiers 2005, Oper. Res. 53(6), "Selected topics in column generation";
-Barahona & Anbil 2000 for subgradient-solved masters). Subgradient steps crawl once close;
-:meth:`ColumnPool.master_prices` solves the restricted master LP itself (PDLP) for prices near its
-optimum, at a cost that grows with the pool.
+short vectors per order instead of the exact kernel on every order, so a price step costs a small
+share of an exact pass (docs/allocation.md, The column pool and the restricted dual). The exact
+pass then prices the new prices: it yields the proven bound (the restricted dual is not one) and
+the plans that join the pool. This is column generation with the restricted master's dual
+optimised by subgradient steps instead of an LP solver (Lübbecke & Desrosiers 2005, Oper. Res.
+53(6), "Selected topics in column generation"; Barahona & Anbil 2000 for subgradient-solved
+masters). Subgradient steps crawl once close; :meth:`ColumnPool.master_prices` solves the
+restricted master LP itself (PDLP) for prices near its optimum, at a cost that grows with the
+pool.
 
 Resources are flat: stock of SKU ``s`` at node ``f`` is ``f * num_skus + s``, the capacity of node
 ``f`` is ``num_nodes * num_skus + f``, then the stock cuts (``solvers.cuts``), cut ``k`` at
@@ -266,9 +267,10 @@ class ColumnPool:
         """Prices from the restricted master LP: each order a convex mix of its columns, every
         finite resource within supply; a resource's price is minus its row's dual. With
         ``active`` (a flat mask) only those resources get rows and only the orders with a column
-        drawing on one take part: an order drawing on no row does not move the duals, and on a
-        100,000-order day most draw only on stock nobody lacks. The others' prices are 0. None if
-        the LP solver returned nothing by ``time_limit``."""
+        drawing on one take part: an order drawing on no row does not move the duals, and on large
+        days most draw only on stock nobody lacks (docs/allocation.md, LP master steps and
+        smoothing). The others' prices are 0. None if the LP solver returned nothing by
+        ``time_limit``."""
         entries = np.flatnonzero(self._on_rows(active))
         col_order = self.col_order
         col_of_use = np.repeat(np.arange(self.num_columns), np.diff(self.use_ptr))

@@ -24,7 +24,7 @@ def cover_large_order(
     """Orders with more live lines than the exact DP takes: greedy set cover. Each round picks
     the node whose package (the remaining lines it can add, dearest first, within stock,
     capacity and the weight limit) saves most against leaving them unfilled. A heuristic: the
-    batch solver bounds these orders separately (``solvers.batch._line_bound``)."""
+    batch solver bounds these orders separately (``solvers.batch.pricing.line_bound``)."""
     n = len(lines)
     num_nodes = order_table.shape[1]
     max_b = ship_cost.shape[1] - 1

@@ -10,8 +10,8 @@ node ``f``. With ``a`` units there and any ``d >= 2``, every integer plan has
 cannot ship two two-unit lines, though three quarters of each fit the row. The Lagrangian
 relaxation (``solvers.batch``) lets orders share stock fractionally in just this way; pricing these
 cuts (one multiplier each, charged to an order per ``floor(u / d)``) keeps every bound valid and
-raises it. On a 1,500-order 50-node day the shipment-pattern LP rose 0.57% with the violated ones
-(41 cuts), more than the whole gap between the Lagrangian bound and that LP.
+raises it: they lift the shipment-pattern LP by more than the whole gap between the Lagrangian
+bound and that LP (docs/allocation.md, Rounded stock cuts).
 
 Cuts exist for every cell with ``a >= 3``, every ``d`` from 2 to ``a`` that does not divide ``a``,
 up to the most units one line draws of the SKU; they are resources after stock and capacity in

@@ -7,10 +7,8 @@ neighbourhood is kept only if it is cheaper (Ropke & Pisinger 2006, Transp. Sci.
 The released orders re-route in random order or largest first (most units; ties in random
 order), as in first-fit decreasing: a big order needs many units at one node to ship in one
 package, a small one fits almost anywhere. Like the kinds below, each call picks one of the two in
-proportion to what it saved lately. In 55 s on 50-node days, largest first alone left the plan
-0.1-0.2% cheaper than random alone on two 10,000-order days and 0.4% on a 100,000-order day, but
-0.1% dearer on a scarce 5,000-order 12-node day, where picking by savings beat both (242.1k
-against 242.3k random, 242.5k largest first).
+proportion to what it saved lately: neither alone was best on every day measured, picking by
+savings beat both (docs/allocation.md, Ruin and recreate).
 Two ways pick the neighbourhood, each chosen in proportion to what it has saved lately:
 
 - *related*: random orders that demand one SKU (Shaw 1998);
@@ -22,22 +20,18 @@ Two ways pick the neighbourhood, each chosen in proportion to what it has saved 
 Where the moves start is aimed by the prices of the best bound. At prices ``p`` a plan's cost
 minus the Lagrangian bound is the sum of each order's *regret* (its plan's cost plus the stock and
 capacity it draws at ``p``, above its relaxed plan's) and the priced stock and capacity the plan
-leaves unused (``solvers.batch``). The regret is concentrated: on a 100,000-order 50-node day, 80%
-of it lay in 4% of the orders and four orders in five had none. So, given the regret, an ejection
-starts from an order drawn in proportion to its regret, and a related move from a line of such an
-order. From the same start, 20 s of moves left a 2.77% gap where moves drawn at random left 3.27%
-(10,000 orders: 1.81% against 1.91%; 20,000 orders on 12 nodes, scarce: 2.02% against 2.19%);
-drawing in proportion to the square root of the regret did about as well (2.79%), uniformly over
-the orders with regret much worse (3.15%). A related move releases the drawn order itself with
-the others demanding the SKU of one of its lines (before, only the others: in 55 s the plans of
-100k-, 20k- and 10k-order days came out 0.06%, 0.02% and 0.04% cheaper).
+leaves unused (``solvers.batch``). The regret is concentrated in a few orders. So, given the
+regret, an ejection starts from an order drawn in proportion to its regret, and a related move from
+a line of such an order: from the same start such moves leave a smaller gap than moves drawn at
+random, or by the square root of the regret, or uniformly over the orders with regret. A related
+move releases the drawn order itself with the others demanding the SKU of one of its lines, which
+beat releasing only the others (docs/allocation.md, Moves aimed by regret).
 
 Moves run on several threads at once: the SKUs are split at random into one part per thread and
 each thread moves only the orders whose SKUs all lie in its part, with its own share of the spare
 capacity, so no two threads touch the same stock, capacity or line (a fresh split per call; every
-fifth call one thread moves all orders, so those spanning parts move too). On a 10,000-order day on
-50 nodes, two threads made 3.8 times the moves of one in 53 s (smaller neighbourhoods of
-single-SKU orders are cheaper) and left a 2.16% gap instead of 2.44%.
+fifth call one thread moves all orders, so those spanning parts move too). Two threads make
+several times the moves of one and leave a smaller gap (docs/allocation.md, Moves on both cores).
 """
 
 from __future__ import annotations
@@ -53,9 +47,8 @@ from solvers.plans import move_stock, order_cost_kernel, plan_capacity, plan_cos
 _RELATED, _EJECTION = 0, 1
 _LOOK = 4  # orders an ejection looks through per SKU, per place in the neighbourhood
 # with several workers, every this many calls runs on one thread over all orders, so the orders
-# whose SKUs fall in different parts move too; with moves aimed by regret, 20 s of moves left a
-# 100,000-order day at 2.80 / 2.77 / 2.70 / 2.74% gap with 2 / 3 / 5 / 8 (10,000: 1.81 / 1.73% with
-# 3 / 5)
+# whose SKUs fall in different parts move too; the best period measured (docs/allocation.md, Moves
+# on both cores)
 _SERIAL_EVERY = 5
 _NO_REGRET = 1e-6  # an order whose plan costs no more than this above its relaxed one stays
 
@@ -298,7 +291,8 @@ class RuinRecreate:
     """Ruin-and-recreate moves on one plan, made in place: keeps the plan (:attr:`assign`), the
     stock it leaves, its cost, the SKU-to-orders index and how much each kind of neighbourhood
     saved. Every move kept saves, so the plan is always the best it has had; nothing is copied or
-    re-tallied between calls (on a 100,000-order day that was a fifth of the time of a call)."""
+    re-tallied between calls, which had taken much of each call (docs/allocation.md, Ruin and
+    recreate)."""
 
     def __init__(
         self,

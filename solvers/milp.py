@@ -1,15 +1,16 @@
 """A MILP from numpy arrays, solved on OR-Tools MathOpt (HiGHS or SCIP), with a hard deadline.
 
-HiGHS does not look at its clock inside a root cut-separation round (a 9.6 s limit ran 22-27 s on
-a 50-node day), and neither a MathOpt ``SolveInterrupter`` nor a ``cuts`` setting stops it. So a
-solve with a ``deadline`` runs in a child process that is killed at the deadline: a plain
-``python -m solvers.milp`` (this module's ``__main__``), given the problem on stdin, answering on
-stdout. Not ``multiprocessing``: ``fork`` is unsafe under the parent's numba and HiGHS thread
-pools, and ``spawn`` re-imports the parent's main script in the child, so a script without an
-``if __name__ == "__main__"`` guard would rerun its whole top level there (loading data, solving
-again) before the child failed and the solve was lost; its top-level imports would also add to
-every start (0.7 s for ``dom.allocation``). The child imports numpy and MathOpt only, no numba:
-a round trip on a trivial model takes 0.23 s, whatever the caller imported.
+HiGHS does not look at its clock inside a root cut-separation round (it ran far past its limit on
+50-node days: docs/allocation.md, The exact MIP polish), and neither a MathOpt
+``SolveInterrupter`` nor a ``cuts`` setting stops it. So a solve with a ``deadline`` runs in a
+child process that is killed at the deadline: a plain ``python -m solvers.milp`` (this module's
+``__main__``), given the problem on stdin, answering on stdout. Not ``multiprocessing``: ``fork``
+is unsafe under the parent's numba and HiGHS thread pools, and ``spawn`` re-imports the parent's
+main script in the child, so a script without an ``if __name__ == "__main__"`` guard would rerun
+its whole top level there (loading data, solving again) before the child failed and the solve was
+lost; its top-level imports would also add to every start. The child imports numpy and MathOpt
+only, no numba, so a round trip on a trivial model takes a fraction of a second, whatever the
+caller imported.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from ortools.math_opt.python import mathopt
 
 _OPT_TOL = 1e-6
 # MIP solvers of the ``ortools`` wheel: HiGHS by default; SCIP proves optima that HiGHS cannot
-# within a benchmark's hour (a 300-order day on 50 nodes: SCIP in 10 min, HiGHS not in 5)
+# within a benchmark's hour (docs/allocation.md, The exact MIP polish)
 MIP_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
-# Below this many variables a solve stays in process: the child's round trip (0.23 s, start and
-# imports) costs more than HiGHS overruns its limit on a model this small (0.02 s at 3,400
-# variables; 0.2-0.4 s at 16,000).
+# Below this many variables a solve stays in process: the child's round trip (start and imports)
+# costs more than HiGHS overruns its limit on a model this small (docs/allocation.md, The exact
+# MIP polish).
 IN_PROCESS_VARS = 5_000
 # The folder holding the ``solvers`` package, put on the child's path: it imports this module
 # even when the project is on the parent's ``sys.path`` only, not installed.

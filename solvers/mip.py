@@ -57,7 +57,8 @@ def lp_duals(
     optimality.eps_optimal_relative = tolerance
     optimality.eps_optimal_absolute = tolerance
     # the proto in, the proto out: ``mathopt.solve`` would build a Python object per variable
-    # and constraint both ways, 8 s of a 10 s call on a 100,000-order master
+    # and constraint both ways, most of the call on a large master (docs/allocation.md, LP master
+    # steps and smoothing)
     result = core_solver.solve(
         proto, mathopt.SolverType.PDLP.value,
         init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(),

@@ -62,6 +62,20 @@ def _solve_one_line(
 
 
 @nb.njit(cache=True)
+def _best_count(by_count, split):
+    """The cheapest settlement of all lines over the number of shipments k (``by_count[k]``, the
+    split penalty ``split * (k - 1)`` added): (cost, k); the fewest shipments among ties."""
+    best = by_count[0]
+    best_k = 0
+    for k in range(1, len(by_count)):
+        v = by_count[k] + split * (k - 1)
+        if v < best - _EPS:
+            best = v
+            best_k = k
+    return best, best_k
+
+
+@nb.njit(cache=True)
 def _subset_fits(mask, f, tu, su, skus, avail, cap):
     """Whether node ``f`` has the capacity and stock for the line subset ``mask``
     (``tu[mask]`` units in all, ``su[mask, j]`` of the order's SKU ``skus[j]``)."""
@@ -237,13 +251,7 @@ def solve_order_kernel(
                 sub = (sub - 1) & rest_all
             h[k, s_mask] = best
             pick2[k, s_mask] = pick
-    best = h[0, full]
-    best_k = 0
-    for k in range(1, k_max + 1):
-        v = h[k, full] + split * (k - 1)
-        if v < best - _EPS:
-            best = v
-            best_k = k
+    best, best_k = _best_count(h[:, full], split)
     used = np.zeros(num_nodes, np.bool_)
     distinct = True
     k = best_k
@@ -332,13 +340,7 @@ def solve_order_kernel(
                     if rest == 0:
                         break
                     rest = (rest - 1) & rest_all
-    best = g[0, full]
-    best_k = 0
-    for k in range(1, k_max + 1):
-        v = g[k, full] + split * (k - 1)
-        if v < best - _EPS:
-            best = v
-            best_k = k
+    best, best_k = _best_count(g[:, full], split)
     k = best_k
     s_mask = full
     for step in range(num_steps - 1, -1, -1):

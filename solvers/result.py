@@ -49,12 +49,17 @@ class Result:
 
     def summary(self) -> str:
         """One line for people."""
-        bound = "none" if self.bound is None else f"{self.bound:,.2f}"
-        gap = "n/a" if self.gap is None else f"{self.gap:.3%}"
-        return (
-            f"{self.method}: {self.status.value}, cost {self.objective:,.2f}, "
-            f"bound {bound}, gap {gap}, {self.runtime:.2f}s"
-        )
+        return describe(self.method, self.status, self.objective, self.bound, self.runtime)
+
+
+def describe(method: str, status: Status, cost: float, bound: float | None, seconds: float) -> str:
+    """``default: limit_reached, cost 164,276.00, bound 162,759.00, gap 0.923%, 55.0 s``."""
+    shown = "none" if bound is None else f"{bound:,.2f}"
+    gap = relative_gap(cost, bound)
+    return (
+        f"{method}: {status.value}, cost {cost:,.2f}, bound {shown}, "
+        f"gap {'n/a' if gap is None else f'{gap:.3%}'}, {seconds:.1f} s"
+    )
 
 
 def status_of(objective: float, bound: float | None) -> Status:

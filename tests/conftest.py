@@ -15,12 +15,14 @@ import redis
 
 
 class RedisServer:
-    """A real ``redis-server`` on a free loopback port (no persistence), or the one named by
+    """A real ``redis-server`` on a free loopback port, or the one named by
     ``DOM_TEST_REDIS_URL`` (a throwaway database: tests flush it). Fault tests may ``stop`` and
-    ``start`` an own server; the port stays the same."""
+    ``start`` an own server; the port stays the same. ``durable``: always an own server, with an
+    fsync'd append-only file, so a stop and start keeps its data."""
 
-    def __init__(self, workdir: Path) -> None:
-        self.external = os.environ.get("DOM_TEST_REDIS_URL")
+    def __init__(self, workdir: Path, *, durable: bool = False) -> None:
+        self.durable = durable
+        self.external = None if durable else os.environ.get("DOM_TEST_REDIS_URL")
         self._workdir = workdir
         self._proc: subprocess.Popen[bytes] | None = None
         self._port = 0
@@ -40,9 +42,11 @@ class RedisServer:
         exe = shutil.which("redis-server")
         if exe is None:
             pytest.fail("redis-server not found: run scripts/setup.sh or set DOM_TEST_REDIS_URL")
+        persist = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else [
+            "--appendonly", "no"]  # fmt: skip
         self._proc = subprocess.Popen(
-            [exe, "--port", str(self._port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self._workdir)],
+            [exe, "--port", str(self._port), "--bind", "127.0.0.1", "--save", "", *persist,
+             "--dir", str(self._workdir)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -52,7 +56,7 @@ class RedisServer:
             try:
                 client.ping()
                 break
-            except redis.exceptions.ConnectionError:
+            except redis.exceptions.RedisError:  # not up yet, or still loading its file
                 if time.monotonic() > deadline or self._proc.poll() is not None:
                     pytest.fail(f"redis-server did not start on port {self._port}")
                 time.sleep(0.05)

@@ -3,11 +3,12 @@
 The hot path of the service, so it is written lean (server CPU per call, profiled on 2 cores):
 
 - it is served by a plain Starlette route (``ROUTE``), not FastAPI's request handler: that
-  machinery (dependency solving, response model handling) cost ~25 us per call, a tenth of the
-  whole call. ``OPENAPI_ROUTE``, a FastAPI route of the same function, describes it in the
-  OpenAPI document (``_OPENAPI``: body, parameters and key) without ever serving it;
-- it runs on the event loop: the work is the kernel (~0.05 ms) and one or two short Redis
-  scripts awaited without blocking the loop (``RedisStore.availability_async``);
+  machinery (dependency solving, response model handling) cost a sizeable share of the whole call
+  (docs/service.md, The hot path). ``OPENAPI_ROUTE``, a FastAPI route of the same function,
+  describes it in the OpenAPI document (``_OPENAPI``: body, parameters and key) without ever
+  serving it;
+- it runs on the event loop: the work is the kernel (well under a millisecond) and one or two
+  short Redis scripts awaited without blocking the loop (``RedisStore.availability_async``);
 - it reads the request itself: the body as bytes, validated by ``dom.io.order_from_json`` (which
   names the offending JSON field), ``reserve``, ``Idempotency-Key`` and the API key checked here.
 

@@ -14,7 +14,6 @@ import pandas as pd
 
 from dom.allocation import AllocationResult
 from dom.generate import GeneratorParams, generate
-from dom.plan import write_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -52,9 +51,9 @@ def generated(work: Path, params: GeneratorParams) -> Named:
 
 def checked_summary(run: AllocationResult, instance: Named, plan_dir: Path) -> dict:
     """Write the plan, recompute it with the independent checker, return its summary."""
-    write_plan(run.plan, plan_dir)
+    run.plan.write(plan_dir)
     report = check_plan(instance.network_dir, instance.orders_path, plan_dir)
-    summary = dict(run.plan.summary)
+    summary = run.plan.summary.to_json()
     assert abs(report.total_cost - summary["total_cost"]) <= 1e-6 * max(1.0, report.total_cost)
     return summary
 

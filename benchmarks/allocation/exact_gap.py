@@ -31,8 +31,10 @@ import pandas as pd
 from alloc_bench import RESULTS, generated, pct_above, write_table
 
 from dom.allocation import allocate
+from dom.costs import build_instance
 from dom.generate import GeneratorParams
 from dom.io import load_network, load_orders
+from solvers import MaxRuntime
 from solvers.mip import MIP_SOLVERS, solve_exact
 
 BOUND_TOL = 1e-6  # relative: a bound this close above the optimum is rounding, not a violation
@@ -81,10 +83,11 @@ def _run(spec: dict, args: argparse.Namespace, work: Path) -> dict:
     )
     network = load_network(inst.network_dir)
     orders = load_orders(inst.orders_path, network)
-    ours_alloc = allocate(network, orders, method="default", time_limit=args.time_limit)
-    ours = ours_alloc.result
-    exact = solve_exact(ours_alloc.instance, time_limit=args.exact_limit, solver=args.exact_solver)
-    base = allocate(network, orders, method="greedy", time_limit=args.time_limit).result
+    stop = MaxRuntime(args.time_limit)
+    ours = allocate(network, orders, method="default", stop=stop)
+    inst = build_instance(network, orders)
+    exact = solve_exact(inst, time_limit=args.exact_limit, solver=args.exact_solver)
+    base = allocate(network, orders, method="greedy", stop=stop)
     optimum = exact.objective if exact.proven_optimal else None
     row = {
         **spec,
@@ -92,16 +95,16 @@ def _run(spec: dict, args: argparse.Namespace, work: Path) -> dict:
         "exact s": exact.runtime,
         "optimum": optimum,
         "exact bound": exact.bound,
-        "default cost": ours.objective,
-        "default % above opt": pct_above(ours.objective, optimum),
-        "default bound": ours.bound,
+        "default cost": ours.total_cost,
+        "default % above opt": pct_above(ours.total_cost, optimum),
+        "default bound": ours.lower_bound,
         "bound <= opt": None
-        if optimum is None
-        else bool(ours.bound <= optimum + BOUND_TOL * abs(optimum)),
-        "default gap %": 100 * ours.gap,
+        if optimum is None or ours.lower_bound is None
+        else bool(ours.lower_bound <= optimum + BOUND_TOL * abs(optimum)),
+        "default gap %": None if ours.gap is None else 100 * ours.gap,
         "default s": ours.runtime,
-        "greedy cost": base.objective,
-        "greedy % above opt": pct_above(base.objective, optimum),
+        "greedy cost": base.total_cost,
+        "greedy % above opt": pct_above(base.total_cost, optimum),
     }
     print(
         f"#{spec['id']:>2} {spec['orders']:>5} orders {spec['nodes']:>2} nodes: "

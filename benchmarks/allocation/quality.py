@@ -40,6 +40,7 @@ from alloc_bench import (
 from dom.allocation import allocate
 from dom.generate import GeneratorParams
 from dom.io import load_network, load_orders
+from solvers import MaxRuntime
 
 
 def _runs(instance: Named, args: argparse.Namespace, work: Path) -> list[dict]:
@@ -52,7 +53,7 @@ def _runs(instance: Named, args: argparse.Namespace, work: Path) -> list[dict]:
     rows = []
     for method, limit in methods:
         started = time.perf_counter()
-        run = allocate(network, orders, method=method, time_limit=limit)
+        run = allocate(network, orders, method=method, stop=MaxRuntime(limit))
         wall = time.perf_counter() - started
         s = checked_summary(run, instance, work / "plans" / instance.name / method)
         rows.append(
@@ -60,7 +61,7 @@ def _runs(instance: Named, args: argparse.Namespace, work: Path) -> list[dict]:
                 "instance": instance.name,
                 "orders": s["orders"],
                 "method": method,
-                "status": run.result.status.value,
+                "status": run.status.value,
                 "total_cost": s["total_cost"],
                 "shipping_cost": s["shipping_cost"],
                 "late_shipments": s["late_shipments"],
@@ -71,7 +72,7 @@ def _runs(instance: Named, args: argparse.Namespace, work: Path) -> list[dict]:
                 "seconds": wall,
             }
         )
-        print(f"{instance.name:>40} {method:>8}: {run.result.summary()}", flush=True)
+        print(f"{instance.name:>40} {method:>8}: {run}", flush=True)
     ours = rows[0]["total_cost"]
     exact = next((r for r in rows if r["method"] == "exact"), None)
     optimum = exact["total_cost"] if exact and exact["status"] == "optimal" else None

@@ -4,8 +4,8 @@
     python benchmarks/allocation/scale.py --orders 5000 --nodes 12 --skus 1000 --time-limit 10
 
 The day is drawn by ``dom data generate`` in a child process (so the generator's memory does not
-count), then this process loads it and runs ``allocate(..., method="default", time_limit=...)``
-as ``dom allocate`` would. Prints and writes (``results/scale.{csv,md}``, or ``--name``) the wall
+count), then this process loads it and runs ``allocate(..., stop=MaxRuntime(...))`` as ``dom
+allocate`` would. Prints and writes (``results/scale.{csv,md}``, or ``--name``) the wall
 time of load and allocation, the proven gap, the peak resident memory of this process
 (``resource.getrusage``, measured before anything else runs) and the greedy baseline's cost and %
 above ours. With ``--check`` the plan is also written and recomputed by ``tests/plancheck.py``.
@@ -27,6 +27,7 @@ from alloc_bench import RESULTS, Named, checked_summary, pct_above, write_table
 
 from dom.allocation import allocate
 from dom.io import load_network, load_orders
+from solvers import MaxRuntime
 
 
 def _peak_mb() -> float:
@@ -70,10 +71,10 @@ def main() -> None:
         orders = load_orders(folder / "orders.csv", network)
         load_s = time.perf_counter() - started
         started = time.perf_counter()
-        ours = allocate(network, orders, method="default", time_limit=args.time_limit)
+        ours = allocate(network, orders, method="default", stop=MaxRuntime(args.time_limit))
         allocate_s = time.perf_counter() - started
         peak_mb = _peak_mb()
-        base = allocate(network, orders, method="greedy", time_limit=args.time_limit)
+        base = allocate(network, orders, method="greedy")
         checked = "not run"
         if args.check:
             day = Named("scale", folder, folder / "orders.csv")
@@ -87,16 +88,16 @@ def main() -> None:
         "time limit s": args.time_limit,
         "load s": load_s,
         "allocate s": allocate_s,
-        "status": ours.result.status.value,
-        "total cost": ours.result.objective,
-        "lower bound": ours.result.bound,
-        "gap %": 100 * ours.result.gap,
+        "status": ours.status.value,
+        "total cost": ours.total_cost,
+        "lower bound": ours.lower_bound,
+        "gap %": None if ours.gap is None else 100 * ours.gap,
         "peak MB": peak_mb,
-        "exact passes": ours.result.stats.get("iterations", 0),
-        "master steps": ours.result.stats.get("master_steps", 0),
-        "LNS moves": ours.result.stats.get("lns_moves", 0),
-        "greedy cost": base.result.objective,
-        "greedy % above ours": pct_above(base.result.objective, ours.result.objective),
+        "exact passes": ours.stats.get("iterations", 0),
+        "master steps": ours.stats.get("master_steps", 0),
+        "LNS moves": ours.stats.get("lns_moves", 0),
+        "greedy cost": base.total_cost,
+        "greedy % above ours": pct_above(base.total_cost, ours.total_cost),
         "plan check": checked,
     }
     notes = (

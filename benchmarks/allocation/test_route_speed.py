@@ -31,7 +31,7 @@ import pytest
 from benchmarks.api.order_bodies import order_bodies
 from dom.generate import GeneratorParams, generate
 from dom.io import load_network, order_from_json
-from dom.model import Network, Orders
+from dom.model import Network, Order
 from dom.sourcing import Router
 from solvers.instance import Instance
 from solvers.order import solve_order
@@ -48,7 +48,7 @@ class Day:
         self.network: Network = load_network(folder)
         self.router = Router(self.network)
         self.bodies = order_bodies(folder / "orders.csv")
-        self.orders: list[Orders] = [order_from_json(b, self.network) for b in self.bodies]
+        self.orders: list[Order] = [order_from_json(b, self.network) for b in self.bodies]
         free = self.network.available()
         self.stock = [
             {s: free[:, self.network.sku_index[s]] for s in self.router.skus_needed(o)}

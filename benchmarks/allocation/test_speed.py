@@ -26,7 +26,7 @@ from dom.generate import GeneratorParams, generate
 from dom.io import load_network, load_orders
 from dom.model import Network, Orders
 from dom.sourcing import Router
-from solvers import batch
+from solvers import MaxRuntime, batch
 from solvers.baselines import greedy
 from solvers.instance import Instance
 from solvers.order import solve_order
@@ -45,22 +45,6 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, Orders, Inst
     return network, orders, build_instance(network, orders)
 
 
-def _single(orders: Orders, o: int) -> Orders:
-    """Order ``o`` alone, as the OMS would send it."""
-    first, last = orders.line_ptr[o], orders.line_ptr[o + 1]
-    return Orders(
-        order_ids=orders.order_ids[o : o + 1],
-        dest_lat=orders.dest_lat[o : o + 1],
-        dest_lon=orders.dest_lon[o : o + 1],
-        promised_days=orders.promised_days[o : o + 1],
-        ship_complete=orders.ship_complete[o : o + 1],
-        channel=orders.channel[o : o + 1],
-        line_ptr=np.array([0, last - first], np.int64),
-        line_item=orders.line_item[first:last],
-        line_qty=orders.line_qty[first:last],
-    )
-
-
 def test_route_decision_latency(benchmark, day: tuple[Network, Orders, Instance]) -> None:
     """Router.route on each of the 10,000 orders, three passes: p50 and p99 per decision (µs),
     raw and per order's best of three (the shared 2-core box preempts at random; an order slow
@@ -69,7 +53,7 @@ def test_route_decision_latency(benchmark, day: tuple[Network, Orders, Instance]
     router = Router(network)
     avail = network.available()
     stock = {str(sku): avail[:, s] for s, sku in enumerate(network.sku_ids)}
-    singles = [_single(orders, o) for o in range(orders.num_orders)]
+    singles = [orders.order(o, network) for o in range(orders.num_orders)]
     router.route(singles[0], stock)  # compile and warm the tables once
     micros = np.empty((PASSES, len(singles)))
     done = 0
@@ -136,7 +120,7 @@ def test_lagrangian_throughput(benchmark, day: tuple[Network, Orders, Instance])
     """The batch solver for a fixed 5 s: kernel calls (iterations x orders) per second."""
     _, _, inst = day
     result = benchmark.pedantic(
-        batch.solve, args=(inst,), kwargs={"time_limit": 5.0}, rounds=1, iterations=1
+        batch.solve, args=(inst,), kwargs={"stop": MaxRuntime(5.0)}, rounds=1, iterations=1
     )
     iterations = int(result.stats.get("iterations", 0))
     benchmark.extra_info.update(

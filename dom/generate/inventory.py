@@ -87,7 +87,10 @@ def capacities(size: list[float], total: float) -> np.ndarray:
 
 def largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
     """Round non-negative ``x`` to integers summing to ``total`` (Hamilton's method)."""
-    x = x * (total / x.sum()) if x.sum() > 0 else x
+    if x.sum() > 0:
+        scale = total / x.sum()
+        # shares far below one unit (a sum near the smallest float) are scaled as shares first
+        x = x * scale if np.isfinite(scale) else x / x.sum() * total
     base = np.floor(x).astype(np.int64)
     short = total - int(base.sum())
     if short > 0:

@@ -1,9 +1,9 @@
 """One auto-pipelined Redis connection per event loop, for ledger scripts called from async code.
 
-``RedisStore._run`` blocks its thread for a whole round trip: the script plus two wake-ups, about
-0.1 ms on 2 cores, during which an event loop serving ``/v1/route`` moves no other request. Here
-a call writes its command and awaits a future instead, so the loop keeps serving while Redis
-works, and the commands issued in one loop iteration leave in one write. Redis answers a
+``RedisStore._run`` blocks its thread for a whole round trip, the script plus two wake-ups
+(docs/service.md, The hot path), during which an event loop serving ``/v1/route`` moves no other
+request. Here a call writes its command and awaits a future instead, so the loop keeps serving
+while Redis works, and the commands issued in one loop iteration leave in one write. Redis answers a
 connection's commands in order, so replies (parsed by hiredis) go to the callers first in, first
 out.
 

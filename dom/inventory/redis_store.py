@@ -34,8 +34,7 @@ for routing from the first script run after its expiry instant, and a late commi
 Scripts run on one connection per thread (``_run``: EVALSHA straight on the connection, EVAL
 when Redis has lost its script cache) rather than through the client's pool and command layer:
 the routing path runs two scripts per order, and the pool's take/return plus the command
-wrapper cost more client CPU than the round trip itself (0.058 -> 0.022 ms per availability
-call with hiredis, measured on this 2-core machine).
+wrapper cost more client CPU than the round trip itself (docs/service.md, The hot path).
 
 Reserve is idempotent by reservation id (the same id and items return the existing hold), and
 commit/release are idempotent by state, so a retry after a lost reply is safe. The client is built

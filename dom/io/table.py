@@ -113,46 +113,28 @@ class Table:
                 f"{col} is empty", rows=np.flatnonzero(empty), column=col, fix=f"fill in {what}"
             )
         values = _to_float(raw)
-        bad = np.flatnonzero(~empty & ~np.isfinite(values))
-        if len(bad):
-            self.fail(
-                f"{col} '{raw.iat[bad[0]]}' is not a number",
-                rows=bad,
-                column=col,
-                fix=f"write {what} as a plain number",
-            )
-        values[empty] = np.nan if default is None else default
         given = ~empty
+        self._reject_cells(col, given & ~np.isfinite(values), "is not a number",
+                           f"write {what} as a plain number")  # fmt: skip
+        values[empty] = np.nan if default is None else default
         if whole:
-            bad = np.flatnonzero(given & (values != np.floor(values)))
-            if len(bad):
-                self.fail(
-                    f"{col} '{raw.iat[bad[0]]}' is not a whole number",
-                    rows=bad,
-                    column=col,
-                    fix=f"{what} must be a whole number",
-                )
+            self._reject_cells(col, given & (values != np.floor(values)), "is not a whole number",
+                               f"{what} must be a whole number")  # fmt: skip
         if low is not None:
             below = values <= low if low_open else values < low
-            bad = np.flatnonzero(given & below)
-            if len(bad):
-                bound = f"above {low:g}" if low_open else f"at least {low:g}"
-                self.fail(
-                    f"{col} '{raw.iat[bad[0]]}' is out of range",
-                    rows=bad,
-                    column=col,
-                    fix=f"{what} must be {bound}",
-                )
+            bound = f"above {low:g}" if low_open else f"at least {low:g}"
+            self._reject_cells(col, given & below, "is out of range", f"{what} must be {bound}")
         if high is not None:
-            bad = np.flatnonzero(given & (values > high))
-            if len(bad):
-                self.fail(
-                    f"{col} '{raw.iat[bad[0]]}' is out of range",
-                    rows=bad,
-                    column=col,
-                    fix=f"{what} must be at most {high:g}",
-                )
+            self._reject_cells(col, given & (values > high), "is out of range",
+                               f"{what} must be at most {high:g}")  # fmt: skip
         return values
+
+    def _reject_cells(self, col: str, bad: np.ndarray, problem: str, fix: str) -> None:
+        """Fail on the rows where ``bad`` holds, quoting the first one's cell of ``col``."""
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            cell = self.df[col].iat[rows[0]]
+            self.fail(f"{col} '{cell}' {problem}", rows=rows, column=col, fix=fix)
 
     def flags(self, col: str, *, default: bool) -> np.ndarray:
         """A true/false column (true/false, yes/no, 1/0, any case); empty cells take ``default``."""

@@ -17,7 +17,8 @@ class BatchParams:
     lagrangian_share: float = 0.55  # of the budget; the rest goes to ruin-and-recreate
     master_share: float = 0.15  # of the budget, the end of the Lagrangian share: LP master
     # orders released together by one ruin-and-recreate move (twice as many by an ejection):
-    # more, smaller moves beat larger ones on every day measured
+    # more, smaller moves beat larger ones on every day measured (docs/allocation.md, Ruin and
+    # recreate)
     neighbourhood: int = 8
     lns_patience: int = 25  # stop after this many chunks of moves without a saving
     lns_workers: int = 2  # threads making ruin-and-recreate moves at once (``solvers.lns``)

@@ -53,7 +53,9 @@ class Schedule:
         share = self._lagrangian_share(master)
         if self.work_limit is not None:
             last = self.repair_work / max(self.repairs, 1)
-            return self.repair_work <= 0.35 * self.work and self.work + last < share * self.work_limit
+            return (
+                self.repair_work <= 0.35 * self.work and self.work + last < share * self.work_limit
+            )
         last = self.repair_seconds / max(self.repairs, 1)
         elapsed = self._elapsed()
         return self.repair_seconds <= 0.35 * elapsed and elapsed + last < share * self.time_limit

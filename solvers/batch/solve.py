@@ -21,14 +21,14 @@ from solvers.stop import MaxRuntime, StoppingCriterion
 Progress = Callable[[float, str], None]
 _LNS_CHUNK = 2000  # ruin-and-recreate moves between clock checks
 # a restricted-dual pass over the pool costs about this share of an exact pass, in work counted
-# as single-order solves (measured on a 100,000-order day)
+# as single-order solves (measured: docs/allocation.md, The column pool and the restricted dual)
 _RESTRICTED_PER_EXACT = 10
 _MAX_PRICE_STEPS = 100
 # and at least this many once they fail: a one-step search that overshoots goes back to its start
 # while its rates only grow, so it would stand still
 _MIN_PRICE_STEPS = 2
 # the subgradient search ends after this many exact passes in a row that did not raise the best
-# bound, leaving its time to the LP master steps
+# bound, leaving its time to the LP master steps (docs/allocation.md, The stall rule)
 _STALL_PASSES = 10
 _PDLP_SHARE = 0.7  # of the time left, for PDLP itself: the rest builds the model and reads it
 

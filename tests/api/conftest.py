@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from tests.conftest import RedisServer
 
 TINY = Path(__file__).parents[1] / "data" / "tiny"
 WAREHOUSES = Path(__file__).parents[2] / "data" / "warehouses"
@@ -214,59 +214,14 @@ def rq_workers() -> Iterator[Callable[[dict[str, str]], Workers]]:
         pool.stop_all()
 
 
-class DurableRedis:
-    """A redis-server of its own with an fsync'd append-only file, so a stop and start keeps
-    the ledger (the outage test stops it mid-load and starts it again on the same port)."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        exe = shutil.which("redis-server")
-        if exe is None:
-            pytest.fail("redis-server not found: run scripts/setup.sh")
-        self.proc = subprocess.Popen(
-            [
-                exe,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                "always",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.RedisError:
-                if time.monotonic() > deadline:
-                    pytest.fail("durable redis-server did not start")
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=15)
+def DurableRedis(workdir: Path) -> RedisServer:
+    """A redis-server of its own with an fsync'd append-only file (the outage test stops it
+    mid-load and starts it again on the same port)."""
+    return RedisServer(workdir, durable=True)
 
 
 @pytest.fixture
-def durable_redis(tmp_path: Path) -> Iterator[DurableRedis]:
+def durable_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A started ``DurableRedis``, stopped afterwards."""
     server = DurableRedis(tmp_path)
     server.start()

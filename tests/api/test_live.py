@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from dom.inventory.redis_store import RedisStore
-from tests.api.conftest import ORDER, TINY, DurableRedis, LiveServer, bundle_with_stock
+from tests.api.conftest import ORDER, TINY, LiveServer, bundle_with_stock
+from tests.conftest import RedisServer
 
 SCARCE = """fc_id,sku,on_hand,safety_stock,reorder_point
 EWR,TEE,40,2,5
@@ -140,7 +141,7 @@ def test_two_replicas_and_32_clients_never_oversell(
 
 @pytest.mark.slow
 def test_redis_outage_is_503_then_recovers(
-    durable_redis: DurableRedis, live_server: Callable[..., LiveServer]
+    durable_redis: RedisServer, live_server: Callable[..., LiveServer]
 ) -> None:
     """Redis stopped mid-load: 503 with Retry-After, never 500; routing resumes on its return
     and every hold taken around the outage expires back to stock."""

@@ -5,18 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import WAREHOUSES
-from warehouse_graph import load_layout, pick_route
+from warehouse_graph import load_layout, pick_route, rect_layout
 
-LAYOUT = {
-    "name": "demo",
-    "aisles": 6,
-    "blocks": 1,
-    "slots_per_block": 10,
-    "slot_m": 1.0,
-    "aisle_pitch_m": 3.0,
-    "cross_aisle_m": 2.0,
-    "depot": "front-left",
-}
+LAYOUT = rect_layout(aisles=6, blocks=1, slots_per_block=10, name="demo").to_spec()
 PICKS = ["A01-B1-S03", "A05-B1-S09", "A03-B1-S01"]
 
 

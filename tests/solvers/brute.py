@@ -176,3 +176,19 @@ def check_assign(inst: Instance, assign: np.ndarray, enabled: np.ndarray) -> Pla
     violations += [f"stock over at (node, sku) {tuple(x)}" for x in over.tolist()]
     violations += [f"capacity over at node {f}" for f in np.flatnonzero(cap > inst.capacity)]
     return PlanCheck(total, violations)
+
+
+def check_bound_and_gap(
+    objective: float, bound: float | None, gap: float | None, status: str
+) -> None:
+    """A heuristic's result has no bound and no gap; a bounded one's bound is at most its cost,
+    its gap is (cost - bound) / max(cost, 1e-9), and an optimal one's gap is closed."""
+    if status == "feasible":
+        assert bound is None and gap is None
+        return
+    assert bound is not None and gap is not None
+    assert bound <= objective + 1e-6 * max(1.0, objective)
+    expected = max(0.0, (objective - bound) / max(objective, 1e-9))
+    assert abs(gap - expected) <= 1e-12
+    if status == "optimal":
+        assert gap <= 1e-6

@@ -22,7 +22,7 @@ from solvers.plans import plan_costs
 from solvers.result import Result, Status
 from solvers.stop import MaxRuntime, MaxWork
 from tests.factories import random_network, random_orders
-from tests.solvers.brute import best_batch, check_assign
+from tests.solvers.brute import best_batch, check_assign, check_bound_and_gap
 
 TOL = 1e-6
 
@@ -61,15 +61,7 @@ def _assert_consistent(inst: Instance, network: Network, result: Result) -> None
     assert check.violations == [], result.method
     assert result.objective == pytest.approx(check.cost, rel=TOL, abs=TOL)
     assert result.objective == pytest.approx(float(plan_costs(inst, result.assign).sum()), rel=TOL)
-    if result.status is Status.FEASIBLE:
-        assert result.bound is None and result.gap is None
-        return
-    assert result.bound is not None and result.gap is not None
-    assert result.bound <= result.objective + TOL * max(1.0, result.objective)
-    expected_gap = (result.objective - result.bound) / max(result.objective, 1e-9)
-    assert result.gap == pytest.approx(max(0.0, expected_gap), abs=1e-12)
-    if result.status is Status.OPTIMAL:
-        assert result.gap <= 1e-6
+    check_bound_and_gap(result.objective, result.bound, result.gap, result.status.value)
     assert result.runtime >= 0
 
 
