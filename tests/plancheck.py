@@ -1,5 +1,8 @@
 """An independent checker of allocation plans: cost and feasibility recomputed from files alone.
 
+Kept in one module: it is one derivation of contracts §3 to read against the contract's text, and
+split it would share helpers across files, which is what it must not do with the code it checks.
+
 It reads the plan files of contracts §4 (``shipments``, ``lines`` as CSV or Parquet, and
 ``summary.json``), the network bundle (§1) and the orders file (§2) with pandas, and recomputes
 every number from the text of contracts §3: weights, billable weights, haversine distances
