@@ -127,6 +127,8 @@ def _message(result: Result, stop: StoppingCriterion) -> str:
     gap = result.gap
     if gap is not None and gap <= stop.gap:
         return f"gap below the target {stop.gap:.2%}"
+    if result.stats.get("ended") == "no_improvement" and not result.stats.get("exact_polish"):
+        return f"no improving move left, before {stop}"
     return f"stopped at {stop}"
 
 

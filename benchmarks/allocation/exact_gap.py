@@ -108,7 +108,7 @@ def _run(spec: dict, args: argparse.Namespace, work: Path) -> dict:
     }
     print(
         f"#{spec['id']:>2} {spec['orders']:>5} orders {spec['nodes']:>2} nodes: "
-        f"{exact.summary()} | {ours.summary()} | greedy {base.objective:,.2f}",
+        f"{exact.summary()} | {ours} | greedy {base.total_cost:,.2f}",
         flush=True,
     )
     return row

@@ -31,7 +31,7 @@ import pytest
 from benchmarks.api.order_bodies import order_bodies
 from dom.generate import GeneratorParams, generate
 from dom.io import load_network, order_from_json
-from dom.model import Network, Order
+from dom.model import Network, Order, Orders
 from dom.sourcing import Router
 from solvers.instance import Instance
 from solvers.order import solve_order
@@ -102,10 +102,11 @@ def _time_each(
 def test_kernel(benchmark: Any, day: Day, table: list[dict[str, Any]]) -> None:
     """The exact kernel alone, on instances equal to the general builder's (CostModel.instance)."""
     built = [day.router.instance(o, s) for o, s in zip(day.orders, day.stock, strict=True)]
-    for orders, stock, (inst, _, skus) in zip(day.orders, day.stock, built, strict=True):
+    for order, stock, (inst, _, skus) in zip(day.orders, day.stock, built, strict=True):
         columns = np.maximum(np.array([stock[str(day.network.sku_ids[s])] for s in skus]).T, 0)
         columns[~day.network.enabled] = 0
-        general, _ = day.router.costs.instance(orders, columns, skus=np.array(skus, np.int64))
+        batch = Orders.of([order], day.network)
+        general, _ = day.router.costs.instance(batch, columns, skus=np.array(skus, np.int64))
         for field in fields(Instance):
             assert np.array_equal(getattr(inst, field.name), getattr(general, field.name))
     _time_each(benchmark, table, "kernel", solve_order, [(inst, 0) for inst, _, _ in built])

@@ -52,6 +52,7 @@ class _Run:
         self.progress = progress
         self.master = False  # whether LP master steps follow the subgradient search
         self.converged = False  # the prices are optimal: nothing can raise the bound
+        self.ended = "budget"  # why the moves stopped: budget, gap or no_improvement
 
     def report(self, plan: float | None = None) -> None:
         """Progress: the bound and the plan (the best so far, or ``plan``: the moves')."""
@@ -162,6 +163,10 @@ class _Run:
             if relaxed_costs is not None and regret is not None and len(moved):
                 search.regret(lns.assign, relaxed_costs, moved, regret)
             self.report(lns.cost)
+        if search.gap(lns.cost) <= self.target:
+            self.ended = "gap"
+        elif idle >= params.lns_patience:
+            self.ended = "no_improvement"
         search.offer(lns.assign)
         return lns
 
@@ -195,5 +200,6 @@ def solve(
             "master_steps": search.master_steps,
             "repairs": search.repairs,
             "lns_moves": lns.made,
+            "ended": run.ended,
         },
     )

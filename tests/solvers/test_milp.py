@@ -180,3 +180,11 @@ def test_a_script_without_a_main_guard_solves_through_the_child(tmp_path: Path) 
     objective, proven = done.stdout.split()
     assert float(objective) == pytest.approx(-70.0) and proven == "True"  # ten items of value 7
     assert marker.read_text() == "ran\n"
+
+
+def test_the_child_process_imports_no_numba() -> None:
+    """``python -m solvers.milp`` imports the ``solvers`` package first: the package loads its
+    names lazily, so the child starts with numpy and MathOpt alone."""
+    code = "import sys, solvers.milp; print('numba' in sys.modules, 'solvers.batch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
