@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from dom.errors import InvalidInput, UnknownSku, closest, shown
 from dom.geo import locate_zip
@@ -167,7 +168,14 @@ class Orders:
     line_ptr: np.ndarray  # int64 [order + 1]
     line_item: np.ndarray  # int64 [line]: sku index, or num_skus + kit index
     line_qty: np.ndarray  # int64 [line] > 0
+    created_at: np.ndarray | None = None  # datetime64[s] UTC [order], NaT where not given
     source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.created_at is None:
+            object.__setattr__(
+                self, "created_at", np.full(len(self.order_ids), "NaT", "datetime64[s]")
+            )
 
     @property
     def num_orders(self) -> int:
@@ -191,6 +199,7 @@ class Orders:
             lon=float(self.dest_lon[o]),
             ship_complete=bool(self.ship_complete[o]),
             channel=str(self.channel[o]),
+            created_at=iso_time(self.created_at[o]) if self.created_at is not None else None,
         )
 
     @classmethod
@@ -219,7 +228,23 @@ class Orders:
             line_ptr=np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64),
             line_item=np.array(items, np.int64),
             line_qty=np.array([line.qty for order in orders for line in order.lines], np.int64),
+            created_at=utc_seconds([order.created_at for order in orders]),
         )
+
+
+def utc_seconds(times: Sequence[str | None] | np.ndarray) -> np.ndarray:
+    """ISO-8601 times (with or without an offset) as datetime64[s] in UTC; NaT for None."""
+    parsed = pd.to_datetime(
+        pd.Series(list(times), dtype=object), errors="coerce", utc=True, format="ISO8601"
+    )
+    return parsed.dt.tz_convert(None).to_numpy("datetime64[s]")
+
+
+def iso_time(moment: np.datetime64) -> str | None:
+    """``2026-03-02T14:05:00Z`` of a datetime64 in UTC; None for NaT."""
+    if np.isnat(moment):
+        return None
+    return f"{np.datetime_as_string(moment.astype('datetime64[s]'), unit='s')}Z"
 
 
 def check_id(value: Any, field: str, what: str) -> str:

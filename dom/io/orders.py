@@ -16,18 +16,26 @@ import pandas as pd
 from dom.errors import UnknownSku, closest
 from dom.geo import normalize_zip, zip_to_latlon
 from dom.io.table import Table, read_table
-from dom.model import MAX_LINES_PER_ORDER, MAX_PROMISED_DAYS, MAX_QTY, Network, Orders
+from dom.model import (
+    MAX_LINES_PER_ORDER,
+    MAX_PROMISED_DAYS,
+    MAX_QTY,
+    Network,
+    Orders,
+    utc_seconds,
+)
 
 _ORDER_REQUIRED = ("order_id", "sku", "qty", "promised_days")
 _ORDER_OPTIONAL = ("dest_zip", "dest_lat", "dest_lon", "ship_complete", "channel", "created_at")
 
 
-def _check_times(t: Table) -> None:
-    """``created_at``, where given, is an ISO-8601 time."""
+def _times(t: Table) -> np.ndarray:
+    """``created_at`` as datetime64[s] UTC (NaT where empty); a cell that is not an ISO-8601 time
+    fails."""
     raw = t.df["created_at"]
     given = raw.ne("").to_numpy()
-    parsed = pd.to_datetime(raw.where(given, None), errors="coerce", utc=True, format="ISO8601")
-    bad = np.flatnonzero(given & parsed.isna().to_numpy())
+    parsed = utc_seconds(raw.where(given, None).to_numpy())
+    bad = np.flatnonzero(given & np.isnat(parsed))
     if len(bad):
         t.fail(
             f"created_at {str(raw.iat[bad[0]])[:40]!r} is not a time",
@@ -35,6 +43,7 @@ def _check_times(t: Table) -> None:
             column="created_at",
             fix="give an ISO-8601 time such as 2026-03-02T14:05:00Z, or leave it empty",
         )
+    return parsed
 
 
 def _destinations(t: Table) -> tuple[np.ndarray, np.ndarray]:
@@ -161,8 +170,7 @@ def load_orders(path: str | Path, network: Network) -> Orders:
     )
     channel = t.df["channel"].to_numpy(dtype=str) if "channel" in t.df else np.full(n, "")
 
-    if "created_at" in t.df:
-        _check_times(t)
+    created = _times(t) if "created_at" in t.df else np.full(n, "NaT", "datetime64[s]")
     codes, uniques = pd.factorize(pd.Series(order_col), sort=False)
     order_ids = np.asarray(uniques, dtype=str)
     lines_per_order = np.bincount(codes, minlength=len(order_ids))
@@ -183,6 +191,7 @@ def load_orders(path: str | Path, network: Network) -> Orders:
             "promised_days": promised.astype(np.int64),
             "ship_complete": ship_complete,
             "channel": channel,
+            "created_at": created.astype(np.int64),
         },
     )
     first = np.full(len(order_ids), -1, np.int64)
@@ -199,5 +208,6 @@ def load_orders(path: str | Path, network: Network) -> Orders:
         line_ptr=ptr.astype(np.int64),
         line_item=items[order],
         line_qty=qty.astype(np.int64)[order],
+        created_at=created[first],
         source=path,
     )
