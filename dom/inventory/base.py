@@ -54,6 +54,10 @@ COUNTERS = (
 # retried commit gets its answer and a late one gets "expired" rather than "not found".
 TOMBSTONE_SECONDS = 24 * 3600
 
+# How long the ledger remembers an applied adjustment's id, so a repeat changes nothing (the order
+# store's reconciler replays unfinished ones at every start and every few seconds).
+OP_MEMORY_SECONDS = 7 * 24 * 3600
+
 
 @dataclass(frozen=True)
 class StockLevel:
@@ -255,6 +259,16 @@ class InventoryStore(Protocol):
         ``qty`` exceeds what is allocated)."""
         ...
 
+    def adjust(self, op_id: str, items: Iterable[tuple[str, str, int, int]]) -> bool:
+        """Apply ``(fc_id, sku, on_hand_delta, allocated_delta)`` changes all or none, once per
+        ``op_id``: the order store's outbox (``dom.orders``) gives allocated units back after a
+        cancel, lowers both at a ship or a short pick, raises ``on_hand`` for a return.
+
+        Returns False (changing nothing) when ``op_id`` was applied before, for
+        ``OP_MEMORY_SECONDS``. Raises ``OverFulfilment`` if ``allocated`` would fall below 0.
+        """
+        ...
+
     def set_levels(self, rows: Iterable[tuple[str, str, int, int | None]]) -> list[StockLevel]:
         """Absolute ``(fc_id, sku, on_hand, safety_stock | None)`` from a count or WMS sync.
 
@@ -331,6 +345,34 @@ def canonical_items(items: Iterable[tuple[str, str, int]]) -> list[tuple[str, st
     if not merged:
         raise InvalidInput("a reservation needs at least one item", column="items")
     return [(f, s, q) for (f, s), q in sorted(merged.items())]
+
+
+def canonical_adjustments(
+    items: Iterable[tuple[str, str, int, int]],
+) -> list[tuple[str, str, int, int]]:
+    """Validate ledger adjustments (JSON paths ``items[i].on_hand`` in messages) and merge
+    repeats of a (node, SKU), sorted; rows that change nothing are dropped."""
+    merged: dict[tuple[str, str], list[int]] = {}
+    for i, item in enumerate(items):
+        try:
+            fc_id, sku, d_on_hand, d_allocated = item
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"adjustment {item!r} is not (fc_id, sku, on_hand_delta, allocated_delta)",
+                column=f"items[{i}]",
+            ) from None
+        _check_id(fc_id, f"items[{i}].fc_id")
+        _check_id(sku, f"items[{i}].sku")
+        for value, name in ((d_on_hand, "on_hand"), (d_allocated, "allocated")):
+            if not isinstance(value, int | np.integer) or isinstance(value, bool):
+                raise InvalidInput(
+                    f"items[{i}].{name} must be an integer, got {value!r}",
+                    column=f"items[{i}].{name}",
+                )
+        row = merged.setdefault((fc_id, sku), [0, 0])
+        row[0] += int(d_on_hand)
+        row[1] += int(d_allocated)
+    return [(f, s, oh, al) for (f, s), (oh, al) in sorted(merged.items()) if oh or al]
 
 
 def canonical_levels(

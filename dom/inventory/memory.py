@@ -21,6 +21,7 @@ from dom.inventory.base import (
     COUNTERS,
     EXPIRED,
     HELD,
+    OP_MEMORY_SECONDS,
     RELEASED,
     TOMBSTONE_SECONDS,
     HoldItem,
@@ -32,6 +33,7 @@ from dom.inventory.base import (
     RestockAlert,
     Shortage,
     StockLevel,
+    canonical_adjustments,
     canonical_items,
     canonical_levels,
     check_fulfilment,
@@ -75,6 +77,7 @@ class MemoryStore(IdempotencyBase, InventoryStore):
         self._expiry: list[tuple[float, str]] = []  # heap of (expires_at, reservation id)
         self._counters: Counter[str] = Counter(dict.fromkeys(COUNTERS, 0))
         self._idem: dict[str, tuple[str, float]] = {}  # key -> (record, monotonic deadline)
+        self._ops: dict[str, float] = {}  # adjustment id -> when applied (insertion order)
 
     def load(self, network: Network, *, replace: bool = False) -> bool:
         snap = LedgerSnapshot.from_network(network)
@@ -185,6 +188,32 @@ class MemoryStore(IdempotencyBase, InventoryStore):
             row.on_hand -= qty
             row.allocated -= qty
             return _level(fc_id, sku, row)
+
+    def adjust(self, op_id: str, items: Iterable[tuple[str, str, int, int]]) -> bool:
+        check_reservation_args(op_id, 1.0)
+        wanted = canonical_adjustments(items)
+        with self._lock:
+            now = time.time()
+            while self._ops and next(iter(self._ops.values())) + OP_MEMORY_SECONDS <= now:
+                del self._ops[next(iter(self._ops))]
+            if op_id in self._ops:
+                return False
+            for i, (fc_id, sku, _, d_allocated) in enumerate(wanted):
+                self._check_node(fc_id, f"items[{i}].fc_id")
+                self._check_sku(sku, f"items[{i}].sku")
+                row = self._skus[sku].get(fc_id, _Row())
+                if row.allocated + d_allocated < 0:
+                    raise OverFulfilment(
+                        f"cannot take {-d_allocated} allocated units of '{sku}' at '{fc_id}': "
+                        f"only {row.allocated} allocated"
+                    )
+            for fc_id, sku, d_on_hand, d_allocated in wanted:
+                row = self._skus[sku].setdefault(fc_id, _Row())
+                row.on_hand += d_on_hand
+                row.allocated += d_allocated
+                self._mark_restock(fc_id, sku)
+            self._ops[op_id] = now
+            return True
 
     def set_levels(self, rows: Iterable[tuple[str, str, int, int | None]]) -> list[StockLevel]:
         wanted = canonical_levels(rows)

@@ -17,6 +17,7 @@ test runs can share one Redis under different prefixes):
     {p}counters         hash    reservations_created/committed/released/expired, reserve_short,
                                 and whatever callers ``incr`` (e.g. resolves)
     {p}idem:{key}       string  "P:<token>" while computing (PX lease), then "D:<json>" (PX ttl)
+    {p}op:{id}          string  an applied adjustment (``adjust``), kept OP_MEMORY_SECONDS
 
 Atomicity argument. Every operation that reads stock and then changes it (reserve, commit,
 release, expiry, fulfil, set levels) is one Lua script (``lua/``, each prefixed by
@@ -65,6 +66,7 @@ from dom.inventory.base import (
     COMMITTED,
     COUNTERS,
     HELD,
+    OP_MEMORY_SECONDS,
     RELEASED,
     TOMBSTONE_SECONDS,
     HoldItem,
@@ -76,6 +78,7 @@ from dom.inventory.base import (
     RestockAlert,
     Shortage,
     StockLevel,
+    canonical_adjustments,
     canonical_items,
     canonical_levels,
     check_fulfilment,
@@ -132,6 +135,7 @@ class RedisStore(IdempotencyBase, InventoryStore):
                 "availability",
                 "sweep",
                 "idempotency",
+                "adjust",
             )
         }
 
@@ -225,6 +229,27 @@ class RedisStore(IdempotencyBase, InventoryStore):
         if reply[0] == "ok":
             return _level(fc_id, sku, reply[1])
         _raise_unknown(reply[0], (fc_id, sku), "")
+        raise AssertionError(f"unexpected reply {reply!r}")
+
+    def adjust(self, op_id: str, items: Iterable[tuple[str, str, int, int]]) -> bool:
+        check_reservation_args(op_id, 1.0)
+        wanted = canonical_adjustments(items)
+        text = json.dumps([list(item) for item in wanted], separators=(",", ":"))
+        reply = self._run("adjust", op_id, OP_MEMORY_SECONDS, text)
+        if reply[0] in ("ok", "done"):
+            return bool(reply[0] == "ok")
+        if reply[0] == "over":
+            fc_id, sku, delta, allocated = (
+                wanted[reply[1]][0],
+                wanted[reply[1]][1],
+                reply[2],
+                reply[3],
+            )
+            raise OverFulfilment(
+                f"cannot take {-int(delta)} allocated units of '{sku}' at '{fc_id}': "
+                f"only {allocated} allocated"
+            )
+        _raise_unknown(reply[0], wanted[reply[1]][:2], f"items[{reply[1]}]")
         raise AssertionError(f"unexpected reply {reply!r}")
 
     def set_levels(self, rows: Iterable[tuple[str, str, int, int | None]]) -> list[StockLevel]:
