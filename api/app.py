@@ -26,17 +26,21 @@ from api.middleware import BodyLimit, Timing
 from api.routes import ROUTERS, route
 from api.schemas import AllocationRequest
 from api.settings import Settings
+from dom.events.delivery import DeliveryRunner
 from dom.inventory import InventoryStore, MemoryStore, StoreUnavailable
 from dom.inventory.redis_store import RedisStore
 from dom.io import load_network
-from dom.sourcing import Router
+from dom.model import Network
+from dom.orders import Oms, OrderStore, rebuild_ledger, reconcile, wake_backorders
 
 log = logging.getLogger("dom.api")
 
-DESCRIPTION = """Order routing over a shared inventory ledger that never oversells (contracts §6).
+DESCRIPTION = """Order routing over a shared inventory ledger that never oversells (contracts §6),
+and the orders' whole lifecycle on a durable store with events and signed webhooks (§7, §8).
 
 Send `X-API-Key` with a key of `DOM_API_KEYS` holding the call's scope (`route`, `plan`,
-`admin`). Errors are `{"error": {"code", "message", "field"}}`.
+`orders`, `warehouse`, `carrier`, `events`, `admin`). Errors are
+`{"error": {"code", "message", "field"}}`.
 """
 
 
@@ -66,6 +70,44 @@ async def _sweep_forever(store: InventoryStore, every: float) -> None:
             await run_in_threadpool(store.sweep)
 
 
+def open_orders(settings: Settings, store: InventoryStore, network: Network) -> Oms:
+    """The order system: the store migrated to the newest schema, and the ledger brought in
+    agreement with it (the memory ledger rebuilt; a shared one's unfinished operations applied)."""
+    orders = OrderStore.open(settings.database_url, settings.data_dir)
+    orders.upgrade()
+    oms = Oms.build(
+        orders,
+        store,
+        network,
+        hold_ttl=settings.reservation_ttl_seconds,
+        max_resolves=settings.max_resolves,
+        warehouse_dir=settings.warehouse_dir,
+        carrier=settings.carrier,
+    )
+    if isinstance(store, MemoryStore):
+        rebuild_ledger(oms)
+    else:
+        reconcile(oms)
+    return oms
+
+
+async def _maintain_forever(oms: Oms, every: float) -> None:
+    """Mark applied ledger operations done (batched), and every ``every`` seconds apply the
+    outbox's stragglers and try backorders again (stock may have come by an inventory sync)."""
+    last = 0.0
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(0.2)
+        try:
+            await run_in_threadpool(oms.flush_done)
+            if loop.time() - last >= every:
+                last = loop.time()
+                await run_in_threadpool(reconcile, oms, min_age_seconds=2.0)
+                await run_in_threadpool(wake_backorders, oms)
+        except Exception:  # the next round tries again; the store or ledger may be back
+            log.exception("order maintenance failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service: load the network, open (and if empty, fill) the ledger, mount routers."""
     settings = settings or Settings()  # type: ignore[call-arg]
@@ -76,8 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = settings.key_scopes()
     if keys is None:
         log.warning("DOM_API_KEYS is not set: only loopback clients are served")
+    oms = open_orders(settings, store, network)
     services = Services(
-        settings, network, store, _open_jobs(settings), metrics, keys, Router(network)
+        settings, network, store, _open_jobs(settings), metrics, keys, oms.router, oms=oms
     )
 
     @contextlib.asynccontextmanager
@@ -88,11 +131,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         sys.setswitchinterval(settings.gil_switch_ms / 1000)
         sweeper = asyncio.create_task(_sweep_forever(store, settings.sweep_interval_seconds))
+        tasks = [
+            sweeper,
+            asyncio.create_task(_maintain_forever(oms, settings.reconcile_interval_seconds)),
+        ]
+        if not settings.redis_url:  # embedded: webhooks go out from here (with Redis: dom worker)
+            runner = DeliveryRunner(
+                oms.store,
+                retry_base=settings.webhook_retry_base_seconds,
+                max_attempts=settings.webhook_max_attempts,
+                timeout=settings.webhook_timeout_seconds,
+            )
+            tasks.append(asyncio.create_task(runner.run_forever()))
         try:
             yield
         finally:
-            sweeper.cancel()
+            for task in tasks:
+                task.cancel()
+            await run_in_threadpool(oms.flush_done)
             services.jobs.close()
+            oms.store.dispose()
             store.close()
 
     app = FastAPI(

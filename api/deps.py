@@ -24,6 +24,7 @@ from api.metrics import Metrics
 from api.settings import Settings
 from dom.inventory import InventoryStore
 from dom.model import Network
+from dom.orders import Oms
 from dom.sourcing import Router
 
 _api_key = APIKeyHeader(
@@ -43,6 +44,7 @@ class Services:
     keys: dict[str, frozenset[str]] | None  # None: no keys configured, loopback only
     router: Router  # the single-order kernel with the network's cost tables, built once
     layouts: dict[str, object] = field(default_factory=dict)  # warehouse_id -> Layout
+    oms: Oms | None = None  # the order lifecycle over the order store and this ledger
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,13 @@ async def local_or_keyed(request: Request) -> None:
 RouteCaller = Annotated[Caller, require("route")]
 PlanCaller = Annotated[Caller, require("plan")]
 AdminCaller = Annotated[Caller, require("admin")]
+OrdersCaller = Annotated[Caller, require("orders")]
+WarehouseCaller = Annotated[Caller, require("warehouse")]
+CarrierCaller = Annotated[Caller, require("carrier")]
+EventsCaller = Annotated[Caller, require("events")]
+
+
+def oms_of(services: Services) -> Oms:
+    """The order system (built by ``create_app``)."""
+    assert services.oms is not None, "create_app builds the order system"
+    return services.oms

@@ -1,7 +1,8 @@
 """The one place turning exceptions into HTTP answers ``{"error": {"code", "message", "field"}}``.
 
-Domain errors keep their meaning: bad input -> 422 naming the JSON field, an unknown reservation
--> 404, a conflict with the ledger's state -> 409, an unreachable Redis -> 503 with
+Domain errors keep their meaning: bad input -> 422 naming the JSON field, an unknown reservation,
+order, fulfillment or return -> 404, a conflict with the ledger's state or a transition the
+order's state does not allow -> 409, an unreachable Redis -> 503 with
 ``Retry-After``. Nothing the client can cause answers 500; an unexpected error is logged (without
 the request body, which may hold an address) and answered 500 in the same shape.
 """
@@ -25,6 +26,7 @@ from dom.inventory import (
     ReservationNotFound,
     StoreUnavailable,
 )
+from dom.orders import Contention, IllegalTransition, OrderConflict, OrderNotFound
 
 log = logging.getLogger("dom.api")
 
@@ -119,8 +121,14 @@ def to_response(exc: Exception) -> JSONResponse:
         if not exc.file and exc.row is None:
             text = exc.message + (f" (fix: {exc.fix})" if exc.fix else "")
         return error_response(422, code, text, exc.column or None)
-    if isinstance(exc, ReservationNotFound):
+    if isinstance(exc, ReservationNotFound | OrderNotFound):
         return error_response(404, "not_found", str(exc))
+    if isinstance(exc, IllegalTransition):
+        return error_response(409, "illegal_transition", str(exc))
+    if isinstance(exc, OrderConflict):
+        return error_response(409, "conflict", str(exc), "order_id")
+    if isinstance(exc, Contention):
+        return error_response(409, "contention", str(exc), None, {"Retry-After": "1"})
     if isinstance(exc, IdempotencyInProgress):
         return error_response(409, "in_progress", str(exc), "Idempotency-Key", {"Retry-After": "1"})
     if isinstance(exc, LedgerConflict):

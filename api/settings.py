@@ -1,7 +1,8 @@
 """The service's one settings object, read from ``DOM_*`` environment variables (contracts §6).
 
-``DOM_API_KEYS`` is ``KEY:scope,scope;KEY2:scope`` with scopes ``route``, ``plan`` and ``admin``
-(admin may call everything). The keys are kept as secrets: they never appear in a repr or a log.
+``DOM_API_KEYS`` is ``KEY:scope,scope;KEY2:scope`` with scopes ``route``, ``plan``, ``orders``,
+``warehouse``, ``carrier``, ``events`` and ``admin`` (admin may call everything). The keys are
+kept as secrets: they never appear in a repr or a log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dom.errors import InvalidInput
 
-SCOPES = ("route", "plan", "admin")
+SCOPES = ("route", "plan", "orders", "warehouse", "carrier", "events", "admin")
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,20 @@ class Settings(BaseSettings):
     threads: int = Field(default=4, ge=1, description="threads running CPU-bound handlers")
     gil_switch_ms: float = Field(default=0.5, gt=0, description="Python's GIL switch interval")
     sweep_interval_seconds: float = Field(default=5.0, gt=0, description="expired-hold sweeps")
+    data_dir: Path = Field(default=Path("var"), description="the embedded order store's folder")
+    database_url: str | None = Field(
+        default=None, description="order store (postgresql+psycopg://...); unset: SQLite"
+    )
+    reconcile_interval_seconds: float = Field(
+        default=5.0, gt=0, description="ledger outbox repairs and backorder wake-ups"
+    )
+    carrier: str = Field(default="DOMX", min_length=1, description="carrier of a shipment")
+    webhook_hosts: str = Field(
+        default="127.0.0.1,localhost", description="hosts webhook URLs may name (comma-separated)"
+    )
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("api_keys")
     @classmethod
@@ -55,6 +70,9 @@ class Settings(BaseSettings):
         if value is not None:
             parse_api_keys(value.get_secret_value())
         return value
+
+    def allowed_webhook_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_hosts.split(",") if h.strip())
 
     def key_scopes(self) -> dict[str, frozenset[str]] | None:
         """API key -> its scopes, or None when no keys are configured."""

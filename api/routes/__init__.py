@@ -4,13 +4,27 @@ path, is a plain Starlette route mounted first)."""
 from api.routes import (
     alerts,
     allocations,
+    events,
+    fulfillments,
     health,
     inventory,
+    orders,
     pick_routes,
+    promise,
     reservations,
+    returns,
+    tracking,
+    webhooks,
 )
 
 ROUTERS = (
+    orders.router,
+    fulfillments.router,
+    tracking.router,
+    returns.router,
+    promise.router,
+    events.router,
+    webhooks.router,
     reservations.router,
     inventory.router,
     alerts.router,

@@ -10,6 +10,7 @@ from dom.orders.actions import cancel_order, hold_order, release_hold, wake_back
 from dom.orders.capture import ALLOCATIONS, create_order, route_and_hold
 from dom.orders.carrier import TRACKING_STATUSES, order_tracking, track
 from dom.orders.errors import Contention, IllegalTransition, OrderConflict, OrderNotFound
+from dom.orders.importer import import_orders
 from dom.orders.oms import Oms, utc_now
 from dom.orders.promise import promise
 from dom.orders.queries import STATUSES, get_order, list_orders
@@ -37,6 +38,7 @@ __all__ = [
     "expected_levels",
     "get_order",
     "hold_order",
+    "import_orders",
     "list_orders",
     "order_tracking",
     "pick",
