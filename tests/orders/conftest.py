@@ -43,11 +43,14 @@ def make_oms(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeOms
     """``make_oms(network=tiny, **options)``: an order system on a fresh store and ledger."""
     shared = request.param == "shared"
     opened: list[tuple[OrderStore, InventoryStore]] = []
+    databases: list[str] = []
 
     def make(network: Network | None = None, **options: object) -> Oms:
         network = network or load_network(TINY)
         if shared:
-            store = OrderStore(request.getfixturevalue("postgres_url"))
+            server = request.getfixturevalue("postgres_server")
+            databases.append(server.fresh_database())
+            store = OrderStore(databases[-1])
             ledger: InventoryStore = RedisStore.from_url(
                 request.getfixturevalue("redis_url"), prefix=f"test:{{{uuid.uuid4().hex[:8]}}}:"
             )
@@ -65,3 +68,5 @@ def make_oms(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeOms
     for store, ledger in opened:
         store.dispose()
         ledger.close()
+    for url in databases:
+        request.getfixturevalue("postgres_server").drop(url)
