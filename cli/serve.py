@@ -84,8 +84,12 @@ def worker(
     maintenance_interval: Annotated[
         int, typer.Option(min=1, help="seconds between checks for jobs of dead workers")
     ] = 10,
+    deliveries: Annotated[
+        bool, typer.Option(help="also post webhook deliveries (needs DOM_DATABASE_URL)")
+    ] = True,
 ) -> None:
-    """Run batch allocation jobs from Redis (DOM_REDIS_URL, DOM_NETWORK_DIR)."""
+    """Run batch allocation jobs from Redis (DOM_REDIS_URL, DOM_NETWORK_DIR), and the webhook
+    deliveries of the order store (DOM_DATABASE_URL)."""
     import redis
 
     from api.jobs import DomWorker, network_for
@@ -96,6 +100,8 @@ def worker(
             "dom worker needs DOM_REDIS_URL", column="DOM_REDIS_URL", fix="set DOM_REDIS_URL"
         )
     network_for(str(settings.network_dir))  # loaded once, before jobs fork off
+    if deliveries and settings.database_url:
+        _start_deliveries(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = redis.Redis.from_url(settings.redis_url)
     queue_worker = DomWorker(
@@ -108,6 +114,29 @@ def worker(
         worker_ttl=maintenance_interval + 15,
     )
     queue_worker.work(burst=burst, with_scheduler=False)
+
+
+def _start_deliveries(settings: Settings) -> None:
+    """Webhook deliveries on a thread of the worker (one runner per subscription at a time, by
+    lease, however many workers run)."""
+    import asyncio
+    import threading
+
+    from dom.events.delivery import DeliveryRunner
+    from dom.orders import OrderStore
+
+    store = OrderStore.open(settings.database_url, settings.data_dir)
+    store.upgrade()
+    runner = DeliveryRunner(
+        store,
+        retry_base=settings.webhook_retry_base_seconds,
+        max_attempts=settings.webhook_max_attempts,
+        timeout=settings.webhook_timeout_seconds,
+    )
+    thread = threading.Thread(
+        target=lambda: asyncio.run(runner.run_forever()), name="dom-webhooks", daemon=True
+    )
+    thread.start()
 
 
 def register(app: typer.Typer) -> None:
