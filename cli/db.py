@@ -3,9 +3,11 @@ DOM_DATA_DIR) to the newest schema; ``dom serve`` does the same at start."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 
-from api.settings import Settings
 from dom.orders import OrderStore
 
 db_app = typer.Typer(help="The order store: migrations.", no_args_is_help=True)
@@ -13,23 +15,13 @@ db_app = typer.Typer(help="The order store: migrations.", no_args_is_help=True)
 
 @db_app.command("upgrade")
 def upgrade() -> None:
-    """Run the order store's migrations up to the newest (harmless when already there)."""
-    settings = Settings.model_construct(**_order_settings())
-    store = OrderStore.open(settings.database_url, settings.data_dir)
+    """Run the order store's migrations up to the newest (harmless when already there); needs
+    no network bundle."""
+    url = os.environ.get("DOM_DATABASE_URL") or None
+    store = OrderStore.open(url, Path(os.environ.get("DOM_DATA_DIR") or "var"))
     store.upgrade()
     typer.echo(f"order store at {store.url.split('@')[-1]} is at the newest schema")
     store.dispose()
-
-
-def _order_settings() -> dict[str, object]:
-    """The order store's settings from the environment (no network bundle needed)."""
-    import os
-    from pathlib import Path
-
-    return {
-        "database_url": os.environ.get("DOM_DATABASE_URL") or None,
-        "data_dir": Path(os.environ.get("DOM_DATA_DIR") or "var"),
-    }
 
 
 def register(app: typer.Typer) -> None:
