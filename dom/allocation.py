@@ -61,6 +61,8 @@ class AllocationResult:
     runtime: float
     message: str
     stats: dict[str, float | int | str] = field(default_factory=dict)
+    # the prices of the best bound (``solvers.Result.prices``); None when the method has none
+    prices: np.ndarray | None = None
 
     def __str__(self) -> str:
         summary = describe(
@@ -115,6 +117,7 @@ def allocate(
         runtime=result.runtime,
         message=_message(result, stop),
         stats=result.stats,
+        prices=result.prices,
     )
 
 
@@ -202,6 +205,7 @@ def _renamed(result: Result, method: str, runtime: float) -> Result:
         bound=result.bound,
         runtime=runtime,
         stats=result.stats,
+        prices=result.prices,
     )
 
 

@@ -37,6 +37,9 @@ class Result:
     bound: float | None  # proven lower bound on the optimum; None when there is none
     runtime: float  # seconds
     stats: dict[str, float | int | str] = field(default_factory=dict)
+    # the prices of the best bound, flat (``solvers.columns``): stock [node, sku], capacity
+    # [node], then the stock cuts; None from solvers that price nothing
+    prices: np.ndarray | None = None
 
     @property
     def gap(self) -> float | None:

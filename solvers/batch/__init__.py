@@ -12,6 +12,7 @@ describes the method and its measured design choices.
 """
 
 from solvers.batch.params import BatchParams
-from solvers.batch.solve import Progress, solve
+from solvers.batch.pricing import lagrangian_bound
+from solvers.batch.solve import Progress, price, solve
 
-__all__ = ["BatchParams", "Progress", "solve"]
+__all__ = ["BatchParams", "Progress", "lagrangian_bound", "price", "solve"]

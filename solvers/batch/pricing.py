@@ -10,6 +10,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from solvers.cuts import NO_CUTS
 from solvers.instance import Instance
 from solvers.order import MAX_EXACT_LINES, solve_order_kernel
 from solvers.plans import lines_fit, move_stock, order_cost_kernel
@@ -175,3 +176,22 @@ def initial_prices(inst: Instance) -> np.ndarray:
     price[:, short] = 0.5 * penalty[short]
     price[inst.available <= 0] = 0.0
     return price
+
+
+def lagrangian_bound(inst: Instance, price: np.ndarray, cap_price: np.ndarray) -> float:
+    """The Lagrangian bound of ``inst`` at stock prices ``price[node, sku]`` and capacity prices
+    ``cap_price[node]`` (>= 0; no cut prices): a proven lower bound on its optimum for any such
+    prices, however they were found (e.g. on another instance with other stock)."""
+    price = np.ascontiguousarray(np.maximum(price, 0.0), np.float64)
+    finite = np.isfinite(inst.capacity)
+    cap_price = np.where(finite, np.maximum(cap_price, 0.0), 0.0).astype(np.float64)
+    assign = np.full(inst.num_lines, -1, np.int64)
+    per_order = np.zeros(inst.num_orders)
+    relaxed_pass(
+        inst.line_ptr, inst.ship_complete, inst.order_table, inst.line_weight,
+        inst.line_backorder, inst.line_units, inst.comp_ptr, inst.comp_sku, inst.comp_units,
+        inst.available, inst.capacity, inst.ship_cost, inst.split_penalty, inst.max_shipments,
+        price, cap_price, NO_CUTS, assign, per_order,
+    )  # fmt: skip
+    supply = (price * inst.available).sum() + (cap_price * np.where(finite, inst.capacity, 0)).sum()
+    return float(per_order.sum() - supply)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -202,4 +203,35 @@ def solve(
             "lns_moves": lns.made,
             "ended": run.ended,
         },
+        prices=search.best_prices,
+    )
+
+
+def price(
+    inst: Instance,
+    *,
+    stop: StoppingCriterion,
+    params: BatchParams | None = None,
+) -> Result:
+    """The price search alone, for its prices (``Result.prices``) and bound: no repairs and no
+    moves, so the plan is the best seen before (every line unfilled unless the prices were
+    optimal). Bid prices (``dom.pricing``) come from here: the Lagrangian prices of the best
+    bound approximate the duals of the shipment-pattern LP."""
+    if not stop.bounded:
+        raise ValueError(f"stop {stop} never ends the search: add MaxRuntime or MaxWork")
+    base = params or BatchParams()
+    alone = dataclasses.replace(base, lagrangian_share=1.0, repair_every=base.max_iterations)
+    run = _Run(inst, stop, alone, None)
+    run.price_phase()
+    run.master_phase()
+    search = run.search
+    return Result(
+        method="prices",
+        status=status_of(search.best_cost, min(search.bound, search.best_cost)),
+        assign=search.best_assign,
+        objective=search.best_cost,
+        bound=min(search.bound, search.best_cost),
+        runtime=time.perf_counter() - run.start,
+        stats={"iterations": search.iterations, "master_steps": search.master_steps},
+        prices=search.best_prices,
     )

@@ -1,0 +1,63 @@
+"""``dom simulate STUDY.yaml --out DIR``: a what-if study (contracts §9), its runs in this process
+or on RQ workers, with a progress bar over runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dom.studies import RunResult, load_study, simulate
+from dom.studies.parallel import executor_for
+
+_console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to the root app."""
+
+    @app.command("simulate")
+    def simulate_cmd(
+        study_file: Path = typer.Argument(..., help="The study, YAML (contracts §9)."),
+        out: Path = typer.Option(..., "--out", help="Folder for runs, tables and report.html."),
+        workers: int = typer.Option(
+            0,
+            "--workers",
+            min=0,
+            help="With DOM_REDIS_URL: start this many local RQ workers (0: use running ones, "
+            "'dom simulate --worker'). Without it runs stay in this process.",
+        ),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    ) -> None:
+        """Replay the study's scenarios in every mode against hindsight; write DIR."""
+        study, _ = load_study(study_file)
+        executor = executor_for(study, workers)
+        runs = len(study.runs())
+        if quiet:
+            result = simulate(study, out, executor)
+        else:
+            with Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=_console,
+                transient=True,
+            ) as bar:  # fmt: skip
+                task = bar.add_task(f"study {study.name}", total=runs, last="")
+
+                def done(run: RunResult) -> None:
+                    state = "failed" if run.error else f"{run.seconds:.1f} s"
+                    bar.update(
+                        task, advance=1, last=f"{run.scenario}/{run.mode}/{run.seed} {state}"
+                    )
+
+                result = simulate(study, out, executor, done)
+        for failure in result.failures:
+            typer.echo(
+                f"run {failure.scenario}/{failure.mode}/{failure.seed} failed: {failure.error}",
+                err=True,
+            )
+        typer.echo(f"{runs - len(result.failures)} of {runs} runs; wrote {out / 'report.html'}")
+        if result.failures:
+            sys.exit(1)
