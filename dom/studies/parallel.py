@@ -71,7 +71,7 @@ class RQExecutor:
                 timeout=_job_timeout(study),
                 result_ttl=RESULT_TTL,
                 failure_ttl=RESULT_TTL,
-            )  # fmt: skip
+            )
             for i, key in enumerate(runs)
         ]
         started = [self._start(study) for _ in range(self.workers)]
