@@ -6,8 +6,9 @@ embedded default's start: the memory ledger died with its process, so it is load
 bundle and moved by what the store says happened. ``check_invariant`` is contracts §7's rule,
 for every (node, SKU): the ledger's ``allocated`` equals the units in the node's allocated,
 released or picked fulfillments, and ``on_hand`` is the bundle's minus units shipped, minus
-units found missing, plus sellable units received back; and nothing is oversold
-(``on_hand - safety_stock - reserved - allocated >= 0``).
+units found missing, plus sellable units received back; and nothing is oversold (a cell with
+units held or allocated has ``on_hand - safety_stock - reserved - allocated >= 0``; a bundle
+may list a cell below its safety stock with nothing promised).
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def check_invariant(oms: Oms) -> list[str]:
                 f"{level.fc_id}/{level.sku}: ledger on_hand {level.on_hand}, allocated "
                 f"{level.allocated}; store says on_hand {on_hand}, allocated {allocated}"
             )
-        if level.raw_available < 0:
+        promised = level.reserved + level.allocated
+        if promised and level.raw_available < 0:
             problems.append(f"{level.fc_id}/{level.sku}: oversold by {-level.raw_available}")
     seen = {(lv.fc_id, lv.sku) for lv in oms.ledger.levels()}
     for cell, units in expected.allocated.items():
