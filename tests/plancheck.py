@@ -539,3 +539,44 @@ def check_plan(
         gap=gap,
         checks=tuple(checks),
     )
+
+
+def recompute_kpis(plan_dir: str | Path) -> dict[str, float | int | None]:
+    """The KPIs of contracts §9's ``kpis.csv`` recomputed from a plan folder alone: counts and
+    money from the rows, the two penalties the rows cannot carry (split, backorder) and the
+    lower bound from ``summary.json``; ratios None when they divide by zero."""
+    plan = Path(plan_dir)
+    ships = _read_any(plan, "shipments")
+    lines = _read_any(plan, "lines")
+    summary = json.loads((plan / "summary.json").read_text())
+    qty = _num(lines, "qty", "lines")
+    filled = lines["fc_id"].ne("").to_numpy()
+    late = int((_num(ships, "late_days", "shipments") > 0).sum()) if len(ships) else 0
+    n_ships = len(ships)
+    units, units_filled = float(qty.sum()), float(qty[filled].sum())
+
+    def ratio(a: float, b: float) -> float | None:
+        return a / b if b else None
+
+    money = {c: float(_num(ships, c, "shipments").sum()) if n_ships else 0.0
+             for c in ("price", "handling_cost", "late_penalty", "ship_cost", "zone")}  # fmt: skip
+    split, backorder = float(summary["split_penalty"]), float(summary["backorder_penalty"])
+    return {
+        "orders": int(lines["order_id"].nunique()),
+        "lines": len(lines),
+        "units": int(units),
+        "units_filled": int(units_filled),
+        "fill_rate": ratio(units_filled, units),
+        "total_cost": money["ship_cost"] + split + backorder,
+        "shipping_cost": money["price"],
+        "handling_cost": money["handling_cost"],
+        "late_penalty": money["late_penalty"],
+        "split_penalty": split,
+        "backorder_penalty": backorder,
+        "shipments": n_ships,
+        "shipments_per_order": ratio(n_ships, ships["order_id"].nunique() if n_ships else 0),
+        "late_shipments": late,
+        "on_time_rate": ratio(n_ships - late, n_ships),
+        "mean_zone": ratio(money["zone"], n_ships),
+        "lower_bound": summary["lower_bound"],
+    }
