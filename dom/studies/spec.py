@@ -16,6 +16,7 @@ from dom.errors import InvalidInput
 
 MODES = ("online", "online_bid", "batch", "batch_bid", "greedy", "hindsight")
 REFERENCE = "hindsight"  # always run: the whole day at once, the reference
+DEFAULT_MODES = ("online", "online_bid", "batch", "greedy", REFERENCE)
 BASE = "base"  # the scenario every other is compared with
 POLICY_KEYS = (
     "late_penalty_per_day",

@@ -23,6 +23,7 @@ from dom.io import load_network
 from dom.model import MAX_PROMISED_DAYS, Network
 from dom.studies.spec import (
     BASE,
+    DEFAULT_MODES,
     MAX_DAYS,
     MAX_MULTIPLIER,
     MAX_SEEDS,
@@ -181,7 +182,7 @@ def parse_study(
         if "lead_days" not in rep:
             raise keys["replenishment"].fail("'lead_days' is missing", "write lead_days: 2")
         lead = int(rep["lead_days"].number(1, MAX_DAYS, whole=True, what="whole days, 1 or more"))
-    modes = _modes(keys["modes"]) if "modes" in keys else ("online", "batch", "greedy")
+    modes = _modes(keys["modes"]) if "modes" in keys else DEFAULT_MODES
     batch = _batch(keys["batch"], BatchSpec()) if "batch" in keys else BatchSpec()
     pricing = _pricing(keys["pricing"], PricingSpec()) if "pricing" in keys else PricingSpec()
     work_limit = 2_000_000
