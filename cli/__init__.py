@@ -22,9 +22,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from cli import allocate, data, db, orders, serve, simulate, warehouse, waves
+    from cli import allocate, data, db, orders, report, serve, simulate, warehouse, waves
 
-    for module in (allocate, data, warehouse, waves, serve, simulate, db, orders):
+    for module in (allocate, data, warehouse, waves, serve, simulate, report, db, orders):
         module.register(app)
 
 
