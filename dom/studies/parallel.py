@@ -84,7 +84,8 @@ class RQExecutor:
                     status = Job.fetch(job.id, connection=connection).get_status()
                     if status == JobStatus.FINISHED:
                         fetched = Job.fetch(job.id, connection=connection)
-                        results[i] = pickle.loads(zlib.decompress(fetched.return_value()))
+                        answer: bytes = fetched.return_value()  # type: ignore[assignment]
+                        results[i] = pickle.loads(zlib.decompress(answer))
                     elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
                         fetched = Job.fetch(job.id, connection=connection)
                         latest = fetched.latest_result()
