@@ -61,3 +61,25 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{runs - len(result.failures)} of {runs} runs; wrote {out / 'report.html'}")
         if result.failures:
             sys.exit(1)
+
+    @app.command("study-worker")
+    def study_worker_cmd(
+        burst: bool = typer.Option(False, "--burst", help="Leave when the queue is empty."),
+        study_file: Path | None = typer.Option(
+            None, "--study", help="Load this study's inputs before the first job."
+        ),
+    ) -> None:
+        """Take study runs from Redis (DOM_REDIS_URL) on one solver thread."""
+        import os
+
+        from dom.errors import InvalidInput
+        from dom.studies.parallel import work
+
+        url = os.environ.get("DOM_REDIS_URL")
+        if not url:
+            raise InvalidInput(
+                "dom study-worker needs DOM_REDIS_URL", column="DOM_REDIS_URL",
+                fix="set DOM_REDIS_URL to the Redis the study was queued on",
+            )  # fmt: skip
+        study = load_study(study_file)[0] if study_file is not None else None
+        work(url, study=study, burst=burst)
