@@ -22,7 +22,7 @@ SCALE_OUT = (
     "Runs are independent jobs, one per (scenario, mode, seed). With DOM_REDIS_URL set, "
     "dom simulate queues them on Redis (longest first) and RQ workers take them: K workers on "
     "K machines share one Redis by pointing DOM_REDIS_URL at it and running "
-    "'dom simulate --worker' (or letting dom simulate --workers K start them locally); each "
+    "'dom study-worker' (or letting dom simulate --workers K start them locally); each "
     "worker needs the study's input files at the same paths (a shared volume or the same "
     "checkout), loads them once, and sends its plans back through Redis; dom simulate writes "
     "every file. Seeds fix every random stream, so the tables are the same whichever worker "
