@@ -6,16 +6,21 @@ run is kept with its error and the others go on. Then, for each (scenario, seed,
 reference bound: hindsight's proven bound, lowered where another mode opened that day with other
 stock (a later day of a multi-day study) to the Lagrangian bound of that mode's own day at
 hindsight's prices (``solvers.batch.lagrangian_bound``), so one bound holds for every mode's day.
-Every plan of that day carries it as ``lower_bound``. Everything is written under ``--out`` in
-one step (``dom.files.folder_writer``): a study that fails leaves nothing there.
+Every plan of that day carries it as ``lower_bound``. Everything is written into a scratch folder
+beside ``--out`` that then replaces it whole: a study that fails leaves nothing there, and a
+study run again over an earlier one leaves none of the earlier files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import shutil
-from collections.abc import Callable, Sequence
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,8 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from dom.errors import DomError
-from dom.files import folder_writer
+from dom.errors import DomError, InvalidInput
 from dom.plan import Plan
 from dom.studies.demand import with_promise
 from dom.studies.runs import RunResult, StudyInputs, inputs_for, run
@@ -103,7 +107,7 @@ def simulate(
     summary = summary_rows(study, plans)
     frontier = frontier_rows(study, plans)
     out = Path(out)
-    with folder_writer(out) as scratch:
+    with _study_folder(out) as scratch:
         _write_inputs(study, inputs, scratch)
         for key, days in plans.items():
             scenario, mode, seed = key
@@ -129,6 +133,26 @@ def simulate(
         write_study_report(scratch / "report.html", study, inputs, plans, kpis, summary,
                            frontier, failures)  # fmt: skip
     return StudyResult(out, kpis, summary, frontier, failures)
+
+
+@contextlib.contextmanager
+def _study_folder(out: Path) -> Iterator[Path]:
+    """A scratch folder beside ``out`` that replaces ``out`` whole on a clean exit (an earlier
+    study there goes, folders and all); on failure ``out`` is left as it was."""
+    if out.exists() and not out.is_dir():
+        raise InvalidInput("exists and is not a folder", file=str(out), fix="pass a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
+    if out.exists():
+        os.replace(out, old)
+    os.replace(scratch, out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _with_reference_bounds(
