@@ -23,7 +23,7 @@ from api.deps import Services
 from api.jobs import InProcessJobs, JobQueue, RQJobs
 from api.metrics import Metrics
 from api.middleware import BodyLimit, Timing
-from api.routes import ROUTERS, route
+from api.routes import ROUTERS, orders, route
 from api.schemas import AllocationRequest
 from api.settings import Settings
 from dom.events.delivery import DeliveryRunner
@@ -31,7 +31,14 @@ from dom.inventory import InventoryStore, MemoryStore, StoreUnavailable
 from dom.inventory.redis_store import RedisStore
 from dom.io import load_network
 from dom.model import Network
-from dom.orders import Oms, OrderStore, rebuild_ledger, reconcile, wake_backorders
+from dom.orders import (
+    BatchWriter,
+    Oms,
+    OrderStore,
+    rebuild_ledger,
+    reconcile,
+    wake_backorders,
+)
 
 log = logging.getLogger("dom.api")
 
@@ -88,6 +95,7 @@ def open_orders(settings: Settings, store: InventoryStore, network: Network) -> 
         rebuild_ledger(oms)
     else:
         reconcile(oms)
+    oms.writer = BatchWriter(oms)
     return oms
 
 
@@ -148,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             for task in tasks:
                 task.cancel()
+            await run_in_threadpool(oms.writer.close)
             await run_in_threadpool(oms.flush_done)
             services.jobs.close()
             oms.store.dispose()
@@ -162,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     errors.install(app)
     app.router.routes.insert(0, route.ROUTE)
+    app.router.routes.insert(1, orders.CREATE)
     for router in ROUTERS:
         app.include_router(router)
 
@@ -179,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 title=app.title,
                 version=app.version,
                 description=app.description,
-                routes=[route.OPENAPI_ROUTE, *app.routes],
+                routes=[route.OPENAPI_ROUTE, orders.OPENAPI_CREATE, *app.routes],
             )
             extra = AllocationRequest.model_json_schema(ref_template="#/components/schemas/{model}")
             components = schema.setdefault("components", {}).setdefault("schemas", {})

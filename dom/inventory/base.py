@@ -236,6 +236,10 @@ class InventoryStore(Protocol):
         """:meth:`reserve` for a caller on an event loop (see :meth:`availability_async`)."""
         return self.reserve(reservation_id, items, ttl_seconds=ttl_seconds)
 
+    async def commit_async(self, reservation_id: str) -> Reservation:
+        """:meth:`commit` for a caller on an event loop (see :meth:`availability_async`)."""
+        return self.commit(reservation_id)
+
     def commit(self, reservation_id: str) -> Reservation:
         """Turn a hold into an allocation (idempotent once committed).
 

@@ -212,6 +212,12 @@ class RedisStore(IdempotencyBase, InventoryStore):
         res = self._settle(reservation_id, COMMITTED)
         return res if res.state == COMMITTED else finished_commit(res)
 
+    async def commit_async(self, reservation_id: str) -> Reservation:
+        _check_settle_id(reservation_id)
+        reply = await self._run_async("settle", reservation_id, COMMITTED)
+        res = _settled(reservation_id, reply)
+        return res if res.state == COMMITTED else finished_commit(res)
+
     def release(self, reservation_id: str) -> Reservation:
         res = self._settle(reservation_id, RELEASED)
         return res if res.state == RELEASED else finished_release(res)
@@ -406,14 +412,8 @@ class RedisStore(IdempotencyBase, InventoryStore):
         return conn
 
     def _settle(self, reservation_id: str, action: str) -> Reservation:
-        if not isinstance(reservation_id, str) or not reservation_id:
-            raise not_found(str(reservation_id))
-        reply = self._run("settle", reservation_id, action)
-        if not reply:
-            raise not_found(reservation_id)
-        state, expires_ms, items = reply
-        held = tuple(HoldItem(f, s, int(q)) for f, s, q in json.loads(items))
-        return Reservation(reservation_id, state, int(expires_ms) / 1000, held)
+        _check_settle_id(reservation_id)
+        return _settled(reservation_id, self._run("settle", reservation_id, action))
 
     def _drop(self) -> None:
         """Delete every key of this ledger (``load(replace=True)``)."""
@@ -449,6 +449,20 @@ class RedisStore(IdempotencyBase, InventoryStore):
             if str(exc).startswith(_UNAVAILABLE_REPLIES):
                 raise StoreUnavailable(f"inventory store not serving: {exc}") from exc
             raise
+
+
+def _check_settle_id(reservation_id: object) -> None:
+    if not isinstance(reservation_id, str) or not reservation_id:
+        raise not_found(str(reservation_id))
+
+
+def _settled(reservation_id: str, reply: list[Any]) -> Reservation:
+    """The settle script's reply as the reservation's record."""
+    if not reply:
+        raise not_found(reservation_id)
+    state, expires_ms, items = reply
+    held = tuple(HoldItem(f, s, int(q)) for f, s, q in json.loads(items))
+    return Reservation(reservation_id, state, int(expires_ms) / 1000, held)
 
 
 def _free_units(skus: list[str], reply: list[Any]) -> dict[str, dict[str, int]]:

@@ -7,7 +7,14 @@ it causes. How the two stores stay in agreement: docs/orders.md.
 """
 
 from dom.orders.actions import cancel_order, hold_order, release_hold, wake_backorders
-from dom.orders.capture import ALLOCATIONS, create_order, route_and_hold
+from dom.orders.capture import (
+    ALLOCATIONS,
+    create_order,
+    prepare_order,
+    route_and_hold,
+    settle_duplicate,
+    write_captures,
+)
 from dom.orders.carrier import TRACKING_STATUSES, order_tracking, track
 from dom.orders.errors import Contention, IllegalTransition, OrderConflict, OrderNotFound
 from dom.orders.importer import import_orders
@@ -19,11 +26,13 @@ from dom.orders.returns import receive_return, request_return
 from dom.orders.state import OrderState, derive_status
 from dom.orders.store import OrderStore
 from dom.orders.warehouse import pick, release, ship
+from dom.orders.writer import BatchWriter
 
 __all__ = [
     "ALLOCATIONS",
     "STATUSES",
     "TRACKING_STATUSES",
+    "BatchWriter",
     "Contention",
     "IllegalTransition",
     "Oms",
@@ -42,6 +51,7 @@ __all__ = [
     "list_orders",
     "order_tracking",
     "pick",
+    "prepare_order",
     "promise",
     "rebuild_ledger",
     "receive_return",
@@ -50,8 +60,10 @@ __all__ = [
     "release_hold",
     "request_return",
     "route_and_hold",
+    "settle_duplicate",
     "ship",
     "track",
     "utc_now",
     "wake_backorders",
+    "write_captures",
 ]

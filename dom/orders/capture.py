@@ -1,10 +1,12 @@
 """Capture: an order in (routed now by the exact kernel, or left pending for a batch), files of
 orders imported, and what routing and holding stock share with re-routing.
 
-``create_order`` holds the plan's stock in the ledger *before* the order's transaction (so no
-unit is sold twice however many replicas route at once), writes the order, its lines, its
-fulfillments, the ledger operation "commit this hold" and its events in one transaction, then
-commits the hold (``dom.orders.oms``). The order id is the idempotency key: the same body again
+``prepare_order`` holds the plan's stock in the ledger *before* the order's transaction (so no
+unit is sold twice however many replicas route at once) and builds the rows; ``write_captures``
+writes orders, lines, fulfillments, the ledger operations "commit this hold" and the events in
+one transaction (one statement per table for however many orders come together: the service's
+``BatchWriter`` joins concurrent creates, a group commit), then commits the holds
+(``dom.orders.oms``). The order id is the idempotency key: the same body again
 answers the stored order; another body under the same id is ``OrderConflict``.
 """
 
@@ -13,18 +15,24 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from dom.errors import InvalidInput, shown
+from dom.events.outbox import PendingEvent, append_events
 from dom.inventory import Reservation
 from dom.io import order_from_json
 from dom.model import Order
 from dom.orders.errors import Contention, OrderConflict
-from dom.orders.models import FulfillmentLineRow, FulfillmentRow, LineRow, OrderRow
-from dom.orders.oms import Oms, Unit
+from dom.orders.models import FulfillmentLineRow, FulfillmentRow, LedgerOpRow, LineRow, OrderRow
+from dom.orders.oms import Oms, Unit, ledger_op
+from dom.orders.outbox import apply_ops
 from dom.orders.state import Fulfillment, OrderState
 from dom.sourcing import OrderPlan
 
@@ -69,17 +77,21 @@ def route_and_hold(
     raise Contention(f"stock moved under order '{order.order_id}' on every re-solve; retry")
 
 
-def add_fulfillments(
-    unit: Unit,
+def build_fulfillments(
     state: OrderState,
     plan: OrderPlan,
     line_nos: list[int],
     qty: list[int],
     reservation: Reservation | None,
+    now: datetime,
+    *,
+    make_row: Callable[..., Any] = FulfillmentRow,
+    make_line: Callable[..., Any] = FulfillmentLineRow,
 ) -> list[Fulfillment]:
-    """The plan's shipments as allocated fulfillments of ``state``'s order; ``line_nos[i]`` and
-    ``qty[i]`` are the order line and units behind the plan's line ``i``. Moves the units from
-    wherever the caller took them into ``allocated`` and stages the hold's commit."""
+    """The plan's shipments as allocated fulfillments of ``state``'s order (not yet in any
+    session); ``line_nos[i]`` and ``qty[i]`` are the order line and units behind the plan's line
+    ``i``. Moves the units from wherever the caller took them into ``allocated``. A create makes
+    its rows as ``Record``s (written by plain INSERTs), a change as ORM rows of its session."""
     made = []
     row = state.row
     promised = (row.created_at.date() + timedelta(days=row.promised_days)).isoformat()
@@ -87,23 +99,32 @@ def add_fulfillments(
         row.num_fulfillments += 1
         fid = f"{row.order_id}-F{row.num_fulfillments}"
         f = Fulfillment(
-            FulfillmentRow(
+            make_row(
                 fulfillment_id=fid,
                 order_id=row.order_id,
                 fc_id=shipment.fc_id,
                 status="allocated",
                 service=shipment.service,
+                carrier=None,
+                tracking_number=None,
                 ship_cost=round(shipment.ship_cost, 6),
                 eta_days=shipment.eta_days,
                 promised_date=promised,
-                estimated_date=(unit.now.date() + timedelta(days=shipment.eta_days)).isoformat(),
+                estimated_date=(now.date() + timedelta(days=shipment.eta_days)).isoformat(),
                 reservation_id=None if reservation is None else reservation.id,
-                created_at=unit.now,
+                wave_id=None,
+                tracking_status=None,
+                tracking_at=None,
+                exception=None,
+                created_at=now,
+                released_at=None,
+                shipped_at=None,
+                delivered_at=None,
             )
         )
         for i in shipment.lines:
             n = line_nos[i]
-            f.lines[n] = FulfillmentLineRow(
+            f.lines[n] = make_line(
                 fulfillment_id=fid,
                 line_no=n,
                 sku=state.lines[n].sku,
@@ -114,18 +135,51 @@ def add_fulfillments(
             state.lines[n].allocated += qty[i]
         state.fulfillments[fid] = f
         made.append(f)
+    return made
+
+
+def hold_items(reservation: Reservation) -> list[list[Any]]:
+    return [[i.fc_id, i.sku, i.qty] for i in reservation.items]
+
+
+def add_fulfillments(
+    unit: Unit,
+    state: OrderState,
+    plan: OrderPlan,
+    line_nos: list[int],
+    qty: list[int],
+    reservation: Reservation | None,
+) -> list[Fulfillment]:
+    """``build_fulfillments`` inside a change: the rows join its session and the hold's commit
+    its outbox."""
+    made = build_fulfillments(state, plan, line_nos, qty, reservation, unit.now)
     if made:  # parents first: the unit of work does not order tables by foreign key
         unit.session.add_all([f.row for f in made])
         unit.session.flush()
         unit.session.add_all([fl for f in made for fl in f.lines.values()])
     if reservation is not None:
-        unit.commit_op(reservation.id, [(i.fc_id, i.sku, i.qty) for i in reservation.items])
+        unit.commit_op(reservation.id, [tuple(i) for i in hold_items(reservation)])
     return made
 
 
-def create_order(oms: Oms, body: Any) -> tuple[dict[str, Any], bool]:
-    """Capture one order (contracts §7 ``POST /v1/orders``); returns the order resource and
-    whether this call created it (False: the same order was stored before)."""
+@dataclass
+class Capture:
+    """An order ready to be written: its rows (not in any session), the hold on its stock, the
+    outbox row committing that hold, and its events."""
+
+    state: OrderState
+    hold: Reservation | None
+    ops: list[LedgerOpRow]
+    events: list[PendingEvent]
+
+    @property
+    def order_id(self) -> str:
+        return self.state.order_id
+
+
+def prepare_order(oms: Oms, body: Any) -> Capture:
+    """Validate one order (contracts §7 ``POST /v1/orders``), route it over live stock and hold
+    the plan's units (``allocation: now``), and build its rows; nothing is written yet."""
     if not isinstance(body, dict):
         raise InvalidInput("the order must be a JSON object", fix="send an order of contracts §2")
     allocation = body.get("allocation", "now")
@@ -136,40 +190,104 @@ def create_order(oms: Oms, body: Any) -> tuple[dict[str, Any], bool]:
             fix='give "now" (route at once) or "batch" (wait for a batch)',
         )
     order = order_from_json(body, oms.network, extra_keys=("allocation",))
-    print_ = fingerprint(body)
-    stored = _stored(oms, order.order_id, print_)
-    if stored is not None:
-        return stored, False
-    plan, hold = None, None
+    now = oms.clock()
+    state = _new_order(order, allocation, fingerprint(body), now)
+    ops: list[LedgerOpRow] = []
+    made: list[Fulfillment] = []
+    unfilled: list[int] = []
+    hold = None
     if allocation == "now":
         plan, hold = route_and_hold(oms, order, f"{order.order_id}:{uuid.uuid4().hex[:12]}")
-    try:
-        with oms.change() as unit:
-            state = _new_order(unit, order, allocation, print_)
-            if plan is not None:
-                made = add_fulfillments(
-                    unit,
-                    state,
-                    plan,
-                    list(range(len(order.lines))),
-                    [line.qty for line in order.lines],
-                    hold,
-                )
-                for n in plan.unfilled:
-                    state.lines[n].backordered = state.lines[n].qty
-                state.refresh_status(unit.now)
-                _created_events(unit, state, made, plan.unfilled)
-            else:
-                state.refresh_status(unit.now)
-                _created_events(unit, state, [], [])
-    except IntegrityError:  # the same id committed by a concurrent call in between
+        made = build_fulfillments(
+            state,
+            plan,
+            list(range(len(order.lines))),
+            [ln.qty for ln in order.lines],
+            hold,
+            now,
+            make_row=Record,
+            make_line=Record,
+        )
         if hold is not None:
-            oms.ledger.release(hold.id)
-        stored = _stored(oms, order.order_id, print_)
-        if stored is None:
-            raise
-        return stored, False
-    return state.to_json(), True
+            ops.append(ledger_op("commit", hold_items(hold), hold.id, now))
+        unfilled = plan.unfilled
+        for n in unfilled:
+            state.lines[n].backordered = state.lines[n].qty
+    state.refresh_status(now)
+    return Capture(state, hold, ops, _created_events(state, made, unfilled))
+
+
+def write_captures(
+    oms: Oms, captures: list[Capture], *, apply: bool = True
+) -> list[dict[str, Any] | None]:
+    """Write prepared orders in one transaction, commit their holds (unless ``apply`` is False:
+    then each caller applies its capture's ``ops``), and answer each order's resource; None for
+    an order id already stored (the caller settles it, see ``settle_duplicate``)."""
+    store = oms.store
+    now = oms.clock()
+    try:
+        with store.write() as session:
+            ids = [c.order_id for c in captures]
+            stored = set(
+                session.execute(
+                    select(OrderRow.order_id).where(OrderRow.order_id.in_(ids))
+                ).scalars()
+            )
+            fresh, seen = [], set(stored)
+            for c in captures:
+                if c.order_id not in seen:
+                    seen.add(c.order_id)
+                    fresh.append(c)
+            if fresh:
+                session.execute(insert(OrderRow), [row_dict(c.state.row) for c in fresh])
+            fs = [f for c in fresh for f in c.state.fulfillments.values()]
+            for table, items in (
+                (LineRow, [ln for c in fresh for ln in c.state.lines.values()]),
+                (FulfillmentRow, [f.row for f in fs]),
+                (FulfillmentLineRow, [fl for f in fs for fl in f.lines.values()]),
+                (LedgerOpRow, [op for c in fresh for op in c.ops]),
+            ):
+                if items:
+                    session.execute(insert(table), [row_dict(x) for x in items])
+            events = [e for c in fresh for e in c.events]
+            published = append_events(store, session, events, now)
+    except IntegrityError:
+        if len(captures) > 1:
+            raise  # the batch writer writes them one by one
+        return [None]  # the same id committed by another replica in between
+    ops = [op for c in fresh for op in c.ops]
+    if ops and apply:
+        apply_ops(oms, ops)
+    oms.publish(published)
+    done = {id(c) for c in fresh}
+    return [c.state.to_json() if id(c) in done else None for c in captures]
+
+
+def settle_duplicate(oms: Oms, capture: Capture) -> dict[str, Any]:
+    """An order id already stored: give this call's hold back and answer the stored order if
+    its body was the same (``OrderConflict`` if not)."""
+    if capture.hold is not None:
+        oms.ledger.release(capture.hold.id)
+    stored = _stored(oms, capture.order_id, capture.state.row.fingerprint)
+    if stored is None:  # stored, then gone: cannot happen (orders are never deleted)
+        raise OrderConflict(f"order '{capture.order_id}' could not be written; retry")
+    return stored
+
+
+def create_order(oms: Oms, body: Any) -> tuple[dict[str, Any], bool]:
+    """Capture one order (contracts §7 ``POST /v1/orders``); returns the order resource and
+    whether this call created it (False: the same order was stored before). With a batch
+    writer (the service), the write joins others' in one transaction."""
+    capture = prepare_order(oms, body)
+    if oms.writer is None:
+        result = write_captures(oms, [capture])[0]
+    else:
+        result = oms.writer.submit(capture).result()
+        if result is not None:
+            apply_ops(oms, capture.ops)
+    if result is None:
+        return settle_duplicate(oms, capture), False
+    return result, True
 
 
 def _stored(oms: Oms, order_id: str, print_: str) -> dict[str, Any] | None:
@@ -186,14 +304,14 @@ def _stored(oms: Oms, order_id: str, print_: str) -> dict[str, Any] | None:
         return OrderState.of_row(session, row).to_json()
 
 
-def _new_order(unit: Unit, order: Order, allocation: str, print_: str) -> OrderState:
-    """The order's rows, every unit pending (the caller moves them)."""
-    now = unit.now
-    row = OrderRow(
+def _new_order(order: Order, allocation: str, print_: str, now: datetime) -> OrderState:
+    """The order's rows (``Record``s), every unit pending (the caller moves them)."""
+    row = Record(
         order_id=order.order_id,
         channel=order.channel,
         status="pending",
         on_hold=False,
+        hold_reason=None,
         created_at=utc_naive(order.created_at, now),
         promised_days=order.promised_days,
         dest_zip=None if order.lat is not None else order.zip,
@@ -207,7 +325,7 @@ def _new_order(unit: Unit, order: Order, allocation: str, print_: str) -> OrderS
         num_returns=0,
     )
     lines = {
-        n: LineRow(
+        n: Record(
             order_id=order.order_id,
             line_no=n,
             sku=line.sku,
@@ -222,31 +340,42 @@ def _new_order(unit: Unit, order: Order, allocation: str, print_: str) -> OrderS
         )
         for n, line in enumerate(order.lines)
     }
-    unit.session.add(row)
-    unit.session.flush()  # the order row first: a duplicate id fails here, before the lines
-    unit.session.add_all(lines.values())
-    return OrderState(row, lines, {}, {})
+    return OrderState(cast(OrderRow, row), cast(dict[int, LineRow], lines), {}, {})
 
 
 def _created_events(
-    unit: Unit, state: OrderState, made: list[Fulfillment], unfilled: list[int]
-) -> None:
+    state: OrderState, made: list[Fulfillment], unfilled: list[int]
+) -> list[PendingEvent]:
     order_id, status = state.order_id, state.row.status
-    unit.event(
-        "order.created",
-        order_id,
-        {
-            "order_status": status,
-            "channel": state.row.channel,
-            "allocation": state.row.allocation,
-            "lines": [
-                {"line_no": n, "sku": ln.sku, "qty": ln.qty} for n, ln in state.lines.items()
-            ],
-        },
-    )
+    lines = [{"line_no": n, "sku": ln.sku, "qty": ln.qty} for n, ln in state.lines.items()]
+    events: list[PendingEvent] = [
+        (
+            "order.created",
+            order_id,
+            {
+                "order_status": status,
+                "channel": state.row.channel,
+                "allocation": state.row.allocation,
+                "lines": lines,
+            },
+        )
+    ]
     if made:
         data = {"order_status": status, "fulfillments": [f.to_json() for f in made]}
-        unit.event("order.allocated", order_id, data)
+        events.append(("order.allocated", order_id, data))
     if unfilled:
-        lines = [{"line_no": n, "qty": state.lines[n].qty} for n in unfilled]
-        unit.event("order.backordered", order_id, {"order_status": status, "lines": lines})
+        back = [{"line_no": n, "qty": state.lines[n].qty} for n in unfilled]
+        events.append(("order.backordered", order_id, {"order_status": status, "lines": back}))
+    return events
+
+
+class Record(SimpleNamespace):
+    """A row of a create, bound to no session: read like an ORM row (``OrderState`` renders
+    it), written by a plain INSERT, and made for a fraction of an ORM row's cost."""
+
+
+def row_dict(obj: Any) -> dict[str, Any]:
+    """A transient row's column values, as an INSERT takes them."""
+    if isinstance(obj, Record):
+        return vars(obj)
+    return {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}

@@ -58,6 +58,7 @@ class Oms:
     _done_lock: threading.Lock = field(default_factory=threading.Lock)
     _components: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # e.g. layouts and slottings per node
+    writer: Any = None  # a BatchWriter (dom.orders.writer) when the service batches creates
 
     @classmethod
     def build(cls, store: OrderStore, ledger: InventoryStore, network: Network, **kw: Any) -> Oms:
@@ -97,9 +98,13 @@ class Oms:
             unit.flush()
         if unit.ops:
             apply_ops(self, unit.ops)
-        if unit.published:
+        self.publish(unit.published)
+
+    def publish(self, events: list[dict[str, Any]]) -> None:
+        """Tell the listeners of committed events."""
+        if events:
             for listener in list(self.listeners):
-                listener(unit.published)
+                listener(events)
 
     def finished(self, op_ids: list[str]) -> None:
         """Note applied operations; ``flush_done`` marks them in the store in one statement."""
@@ -119,6 +124,20 @@ class Oms:
                         .values(done=True)
                     )
         return len(ids)
+
+
+def ledger_op(
+    kind: str, items: list[list[Any]], reservation_id: str | None, now: datetime
+) -> LedgerOpRow:
+    """A row of the outbox: ``commit`` a hold, or ``adjust`` on_hand/allocated."""
+    return LedgerOpRow(
+        op_id=uuid.uuid4().hex,
+        kind=kind,
+        reservation_id=reservation_id,
+        items=items,
+        done=False,
+        created_at=now,
+    )
 
 
 class Unit:
@@ -146,17 +165,8 @@ class Unit:
         self._adjust.extend(items)
 
     def _op(self, kind: str, items: list[list[Any]], reservation_id: str | None) -> None:
-        self.ops.insert(
-            len(self.ops) if kind == "commit" else 0,
-            LedgerOpRow(
-                op_id=uuid.uuid4().hex,
-                kind=kind,
-                reservation_id=reservation_id,
-                items=items,
-                done=False,
-                created_at=self.now,
-            ),
-        )
+        op = ledger_op(kind, items, reservation_id, self.now)
+        self.ops.insert(len(self.ops) if kind == "commit" else 0, op)
 
     def flush(self) -> None:
         """Write the operations, then the events (their counter lock is held shortest last)."""

@@ -11,6 +11,7 @@ commit of the same units) stays in the outbox for the reconciler.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -44,6 +45,21 @@ def apply_ops(oms: Oms, ops: list[LedgerOpRow]) -> int:
         log.warning("ledger operation %s waits: %s", ops[len(done)].op_id, exc)
     oms.finished(done)
     return len(done)
+
+
+async def apply_ops_async(oms: Oms, ops: list[LedgerOpRow]) -> None:
+    """``apply_ops`` for a caller on an event loop: a create's commit awaits the ledger (Redis
+    pipelines the commits of concurrent creates); anything else, or a commit the ledger refuses,
+    takes the sync path (on a thread), which knows the repairs."""
+    rest = list(ops)
+    while rest and rest[0].kind == "commit" and rest[0].reservation_id is not None:
+        try:
+            await oms.ledger.commit_async(rest[0].reservation_id)
+        except (LedgerConflict, ReservationNotFound, StoreUnavailable):
+            break
+        oms.finished([rest.pop(0).op_id])
+    if rest:
+        await asyncio.to_thread(apply_ops, oms, rest)
 
 
 def _items(op: LedgerOpRow) -> list[Any]:

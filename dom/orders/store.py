@@ -46,8 +46,14 @@ class OrderStore:
             self._writer = _sqlite_engine(url, immediate=True)
             self._reader = _sqlite_engine(url, immediate=False)
         else:
+            # executemany through psycopg's pipeline (one prepared statement, one round trip)
+            # rather than multi-row VALUES texts, each new one parsed anew by psycopg
             self._writer = create_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                use_insertmanyvalues=False,
             )
             self._reader = self._writer
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
