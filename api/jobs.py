@@ -37,6 +37,7 @@ from dom.allocation import allocate
 from dom.errors import DomError
 from dom.io import load_network
 from dom.model import Network, Orders
+from dom.studies import InProcess, RunResult, Study, simulate
 from solvers import MaxRuntime, MaxWork, StoppingCriterion
 
 log = logging.getLogger("dom.api")
@@ -45,6 +46,7 @@ PLAN_FILES = ("shipments.csv", "lines.csv", "summary.json")
 
 Progress = Callable[[float, str], None]
 
+STUDY_TIMEOUT = 24 * 3600  # seconds a study job may run
 _networks: dict[str, Network] = {}
 _networks_lock = threading.Lock()
 
@@ -58,6 +60,19 @@ class AllocationSpec:
     method: str
     time_limit: float
     work_limit: int | None = None  # stop on work, not on the clock: the plan is reproducible
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A what-if study (contracts §9) as a job: the checked study and the folder the job writes
+    it into (on the machine that runs it); its top files come back with the job."""
+
+    study: Study
+    out_dir: str
+
+
+JobSpec = AllocationSpec | StudySpec
+STUDY_FILES = ("kpis.csv", "summary.csv", "frontier.csv", "failures.csv", "report.html")
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,7 @@ class JobRecord:
 class JobQueue(Protocol):
     """Where batch jobs run: ``InProcessJobs`` or ``RQJobs``."""
 
-    def submit(self, spec: AllocationSpec) -> str: ...
+    def submit(self, spec: JobSpec) -> str: ...
 
     def status(self, job_id: str) -> JobRecord: ...
 
@@ -107,6 +122,32 @@ def compute_plan(spec: AllocationSpec, progress: Progress) -> dict[str, bytes]:
         return {name: (Path(tmp) / name).read_bytes() for name in PLAN_FILES}
 
 
+def compute_study(spec: StudySpec, progress: Progress) -> dict[str, bytes]:
+    """Run the study in this process and return its top files (tables and report.html)."""
+    total = len(spec.study.runs())
+    finished = 0
+
+    def done(run: RunResult) -> None:
+        nonlocal finished
+        finished += 1
+        progress(finished / total, f"{finished} of {total} runs")
+
+    simulate(spec.study, spec.out_dir, InProcess(), done)
+    out = Path(spec.out_dir)
+    return {name: (out / name).read_bytes() for name in STUDY_FILES if (out / name).is_file()}
+
+
+def compute_files(spec: JobSpec, progress: Progress) -> dict[str, bytes]:
+    """The files of a job: a plan (contracts §4) or a study's tables and report."""
+    if isinstance(spec, StudySpec):
+        return compute_study(spec, progress)
+    return compute_plan(spec, progress)
+
+
+def _summary_of(files: dict[str, bytes]) -> dict[str, Any] | None:
+    return json.loads(files["summary.json"]) if "summary.json" in files else None
+
+
 def _not_found(job_id: str) -> ApiError:
     return ApiError(
         404, "not_found", f"no allocation job '{job_id}' (unknown, or its results expired)"
@@ -114,7 +155,7 @@ def _not_found(job_id: str) -> ApiError:
 
 
 def _check_file(name: str) -> None:
-    if name not in PLAN_FILES:
+    if name not in PLAN_FILES and name not in STUDY_FILES:
         raise ApiError(
             404, "not_found", f"no plan file '{name}'; files are {', '.join(PLAN_FILES)}"
         )
@@ -139,7 +180,7 @@ class InProcessJobs:
         self._entries: dict[str, _Entry] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dom-job")
 
-    def submit(self, spec: AllocationSpec) -> str:
+    def submit(self, spec: JobSpec) -> str:
         job_id = uuid.uuid4().hex
         with self._lock:
             self._purge()
@@ -152,10 +193,10 @@ class InProcessJobs:
             entry = self._entries[job_id]
             entry.record = replace(entry.record, **changes)
 
-    def _run(self, job_id: str, spec: AllocationSpec) -> None:
+    def _run(self, job_id: str, spec: JobSpec) -> None:
         self._update(job_id, status="running")
         try:
-            files = compute_plan(
+            files = compute_files(
                 spec, lambda f, m: self._update(job_id, progress=float(f), message=m)
             )
         except DomError as exc:
@@ -166,7 +207,7 @@ class InProcessJobs:
             error = f"internal error ({type(exc).__name__}); see the server log"
             self._update(job_id, status="failed", error=error, finished_at=time.time())
             return
-        summary = json.loads(files["summary.json"])
+        summary = _summary_of(files)
         with self._lock:  # publish: the files and the finished state together
             entry = self._entries[job_id]
             entry.files = files
@@ -204,6 +245,8 @@ class InProcessJobs:
                 raise _not_found(job_id)
             if entry.files is None:
                 raise ApiError(409, "not_ready", f"job '{job_id}' is {entry.record.status}")
+            if name not in entry.files:
+                raise ApiError(404, "not_found", f"job '{job_id}' has no file '{name}'")
             return entry.files[name]
 
     def close(self) -> None:
@@ -218,7 +261,7 @@ def files_key(prefix: str, job_id: str) -> str:
     return f"{prefix}job:{job_id}:files"
 
 
-def run_allocation(spec: AllocationSpec, prefix: str, result_ttl: int) -> None:
+def run_allocation(spec: JobSpec, prefix: str, result_ttl: int) -> None:
     """The RQ job: compute the plan, then publish its files in one transaction.
 
     Bad input is a finished job carrying an error (RQ would otherwise retry it to no end);
@@ -237,7 +280,7 @@ def run_allocation(spec: AllocationSpec, prefix: str, result_ttl: int) -> None:
             job.save_meta()
 
     try:
-        files = compute_plan(spec, progress)
+        files = compute_files(spec, progress)
     except DomError as exc:
         job.meta.update(error=str(exc))
         job.save_meta()
@@ -264,15 +307,18 @@ class RQJobs:
         self._ttl = result_ttl
         self._retries = retries
 
-    def submit(self, spec: AllocationSpec) -> str:
+    def submit(self, spec: JobSpec) -> str:
         job_id = uuid.uuid4().hex
+        study = isinstance(spec, StudySpec)
+        timeout = STUDY_TIMEOUT if isinstance(spec, StudySpec) else int(spec.time_limit * 4 + 300)
         self._queue.enqueue(
             run_allocation,
             spec,
             self._prefix,
             self._ttl,
             job_id=job_id,
-            job_timeout=int(spec.time_limit * 4 + 300),
+            job_timeout=timeout,
+            meta={"kind": "study"} if study else None,
             result_ttl=self._ttl,
             failure_ttl=self._ttl,
             retry=Retry(max=self._retries) if self._retries else None,
@@ -302,6 +348,8 @@ class RQJobs:
         if state == JobStatus.FINISHED:
             if meta.get("error"):
                 return replace(record, status="failed", error=str(meta["error"]))
+            if meta.get("kind") == "study":
+                return replace(record, status="finished", progress=1.0)
             summary = self._redis.hget(files_key(self._prefix, job_id), "summary.json")
             if summary is None:
                 raise _not_found(job_id)

@@ -13,6 +13,7 @@ from api.routes import (
     promise,
     reservations,
     returns,
+    studies,
     tracking,
     webhooks,
 )
@@ -29,6 +30,7 @@ ROUTERS = (
     inventory.router,
     alerts.router,
     allocations.router,
+    studies.router,
     pick_routes.router,
     health.router,
 )

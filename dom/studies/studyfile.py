@@ -455,8 +455,14 @@ def _sweep(key: _Key, study: Study) -> Sweep:
 
 
 def read_study_document(text: str, file: str | None = None) -> Any:
-    """The YAML (or JSON, which is YAML) of a study; bad syntax names the line."""
+    """The YAML (or JSON, which is YAML) of a study; bad syntax names the line. Anchors and
+    aliases are refused (a few lines of them can expand without end), and so is nesting deeper
+    than any study needs."""
     try:
+        if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text)):
+            raise InvalidStudy(
+                "uses a YAML alias (*name)", file=file, fix="write each value out in full"
+            )
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -466,3 +472,7 @@ def read_study_document(text: str, file: str | None = None) -> Any:
             file=file,
             fix="write the study as YAML (key: value, nested by indentation) or JSON",
         ) from exc
+    except RecursionError:
+        raise InvalidStudy(
+            "is nested too deep", file=file, fix="a study nests a few levels at most"
+        ) from None
