@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from dom.io import load_network, load_order_json, load_orders, order_from_json
     from dom.model import Network, Order, OrderLine, Orders, Policy
     from dom.plan import Plan, PlanSummary
+    from dom.pricing import BidPrices, compute_bid_prices, route_priced
+    from dom.reports import plan_kpis
     from dom.sourcing import OrderPlan, Router
+    from dom.studies import Study, load_study, simulate
     from solvers import GapBelow, MaxRuntime, MaxWork, Status, StoppingCriterion
     from warehouse_graph import Layout, Route, load_layout, pick_route, rect_layout
 
@@ -51,6 +54,13 @@ _WHERE = {
     "Policy": "dom.model",
     "Plan": "dom.plan",
     "PlanSummary": "dom.plan",
+    "BidPrices": "dom.pricing",
+    "compute_bid_prices": "dom.pricing",
+    "route_priced": "dom.pricing",
+    "plan_kpis": "dom.reports",
+    "Study": "dom.studies",
+    "load_study": "dom.studies",
+    "simulate": "dom.studies",
     "OrderPlan": "dom.sourcing",
     "Router": "dom.sourcing",
     "GapBelow": "solvers",
@@ -68,6 +78,7 @@ _WHERE = {
 __all__ = [
     "METHODS",
     "AllocationResult",
+    "BidPrices",
     "CostModel",
     "DomError",
     "GapBelow",
@@ -88,18 +99,24 @@ __all__ = [
     "Router",
     "Status",
     "StoppingCriterion",
+    "Study",
     "UnknownLocation",
     "UnknownNode",
     "UnknownSku",
     "allocate",
     "build_instance",
+    "compute_bid_prices",
     "load_layout",
     "load_network",
     "load_order_json",
     "load_orders",
+    "load_study",
     "order_from_json",
     "pick_route",
+    "plan_kpis",
     "rect_layout",
+    "route_priced",
+    "simulate",
 ]
 
 
