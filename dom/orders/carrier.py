@@ -16,7 +16,7 @@ from sqlalchemy import select
 from dom.errors import InvalidInput
 from dom.model import check_timestamp
 from dom.orders.capture import utc_naive
-from dom.orders.errors import IllegalTransition, OrderNotFound
+from dom.orders.errors import IllegalTransition
 from dom.orders.inputs import choice, text
 from dom.orders.models import FulfillmentRow, TrackingRow
 from dom.orders.oms import Oms
@@ -39,12 +39,14 @@ def track(oms: Oms, body: Any) -> dict[str, Any]:
     at = utc_naive(check_timestamp(body.get("at"), "at"), oms.clock())
     detail = text(body.get("detail"), "detail")
     with oms.change() as unit:
-        order_id = unit.session.execute(
-            select(FulfillmentRow.order_id).where(FulfillmentRow.tracking_number == number)
-        ).scalar_one_or_none()
-        if order_id is None:
-            raise OrderNotFound(f"no shipment has tracking number '{number}'")
-        state = OrderState.load(oms.store, unit.session, order_id, lock=True)
+        state = OrderState.load_of(
+            oms.store,
+            unit.session,
+            FulfillmentRow.order_id,
+            FulfillmentRow.tracking_number == number,
+            f"no shipment has tracking number '{number}'",
+        )
+        order_id = state.order_id
         f = next(x for x in state.fulfillments.values() if x.row.tracking_number == number)
         if f.row.status not in ("shipped", "delivered"):
             raise IllegalTransition(f"fulfillment '{f.row.fulfillment_id}' is {f.row.status}")

@@ -71,16 +71,7 @@ def promise(oms: Oms, cart: Any) -> dict[str, Any]:
             {
                 "eta_days": eta,
                 "cost": cost,
-                "shipments": [
-                    {
-                        "fc_id": s.fc_id,
-                        "service": s.service,
-                        "lines": s.lines,
-                        "ship_cost": round(s.ship_cost, 6),
-                        "eta_days": s.eta_days,
-                    }
-                    for s in plan.shipments
-                ],
+                "shipments": plan.to_json()["shipments"],
             }
         )
     return {"options": options}

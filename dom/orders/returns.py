@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from dom.costs import billable_lb, zone_index
 from dom.errors import InvalidInput
 from dom.geo import haversine_miles
 from dom.orders.actions import wake_backorders
-from dom.orders.errors import IllegalTransition, OrderNotFound
+from dom.orders.errors import IllegalTransition
 from dom.orders.inputs import choice, count, known_line, line_list, text
 from dom.orders.models import ReturnLineRow, ReturnRow
 from dom.orders.oms import Oms
@@ -107,12 +106,14 @@ def receive_return(oms: Oms, return_id: str, lines: Any) -> dict[str, Any]:
     (and wake backorders of their SKUs); the return is ``received``."""
     given = line_list(lines, ("qty", "condition"))
     with oms.change() as unit:
-        order_id = unit.session.execute(
-            select(ReturnRow.order_id).where(ReturnRow.return_id == return_id)
-        ).scalar_one_or_none()
-        if order_id is None:
-            raise OrderNotFound(f"no return '{return_id}'")
-        state = OrderState.load(oms.store, unit.session, order_id, lock=True)
+        state = OrderState.load_of(
+            oms.store,
+            unit.session,
+            ReturnRow.order_id,
+            ReturnRow.return_id == return_id,
+            f"no return '{return_id}'",
+        )
+        order_id = state.order_id
         ret = state.returns[return_id]
         if ret.row.status != "requested":
             raise IllegalTransition(f"return '{return_id}' is {ret.row.status}")

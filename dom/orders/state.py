@@ -184,6 +184,17 @@ class OrderState:
         return cls.of_row(session, row)
 
     @classmethod
+    def load_of(
+        cls, store: OrderStore, session: Session, order_id_of: Any, where: Any, missing: str
+    ) -> OrderState:
+        """The order (locked) owning the row ``where`` finds, e.g. a fulfillment by its tracking
+        number (``order_id_of`` is that table's order_id column); ``OrderNotFound(missing)``."""
+        order_id = session.execute(select(order_id_of).where(where)).scalar_one_or_none()
+        if order_id is None:
+            raise OrderNotFound(missing)
+        return cls.load(store, session, order_id, lock=True)
+
+    @classmethod
     def of_row(cls, session: Session, row: OrderRow) -> OrderState:
         order_id = row.order_id
         lines = session.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dom.errors import InvalidInput, UnknownNode
 from dom.orders.actions import reroute
-from dom.orders.errors import IllegalTransition, OrderNotFound
+from dom.orders.errors import IllegalTransition
 from dom.orders.inputs import count, line_list, text
 from dom.orders.models import FulfillmentLineRow, FulfillmentRow, OrderRow
 from dom.orders.oms import Oms
@@ -142,12 +142,13 @@ def _waves(oms: Oms, fc_id: str, released: list[Fulfillment], cart: Cart) -> dic
 
 
 def _fulfillment_state(oms: Oms, unit: Any, fulfillment_id: str) -> tuple[OrderState, Fulfillment]:
-    order_id = unit.session.execute(
-        select(FulfillmentRow.order_id).where(FulfillmentRow.fulfillment_id == fulfillment_id)
-    ).scalar_one_or_none()
-    if order_id is None:
-        raise OrderNotFound(f"no fulfillment '{fulfillment_id}'")
-    state = OrderState.load(oms.store, unit.session, order_id, lock=True)
+    state = OrderState.load_of(
+        oms.store,
+        unit.session,
+        FulfillmentRow.order_id,
+        FulfillmentRow.fulfillment_id == fulfillment_id,
+        f"no fulfillment '{fulfillment_id}'",
+    )
     return state, state.fulfillments[fulfillment_id]
 
 
