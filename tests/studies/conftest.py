@@ -12,7 +12,7 @@ from dom.generate import GeneratorParams, generate
 STUDY = """
 name: small
 network: network
-demand: {{orders_per_day: 250}}
+demand: {{orders_per_day: 150}}
 days: 2
 seeds: [1, 2]
 replenishment: {{lead_days: 1}}
