@@ -21,6 +21,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 import zlib
@@ -76,6 +77,11 @@ class RQExecutor:
         ]
         started = [self._start(study) for _ in range(self.workers)]
         results: dict[int, RunResult] = {}
+        previous = signal.getsignal(signal.SIGTERM)
+        # a terminated study still stops the workers it started (the finally below)
+        trap = bool(started) and threading.current_thread() is threading.main_thread()
+        if trap:
+            signal.signal(signal.SIGTERM, _raise_exit)
         try:
             while len(results) < len(jobs):
                 for i, job in enumerate(jobs):
@@ -101,6 +107,8 @@ class RQExecutor:
                         raise RuntimeError("every study worker this command started has exited")
                     time.sleep(_POLL)
         finally:
+            if trap:
+                signal.signal(signal.SIGTERM, previous)
             for process in started:
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
@@ -118,6 +126,10 @@ class RQExecutor:
             args += ["--study", str(study.source)]
         env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
         return subprocess.Popen(args, env=env)
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def executor_for(study: Study, workers: int) -> Executor:
