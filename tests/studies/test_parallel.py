@@ -30,7 +30,8 @@ scenarios:
 def test_two_rq_workers_write_the_same_kpis_as_one_process(
     small_study: Path, study_out: Path, redis_url: str, tmp_path: Path
 ) -> None:
-    """The small study on 2 local study workers: kpis.csv and summary.csv byte-identical."""
+    """The same study run again, on 2 local study workers: kpis.csv and summary.csv
+    byte-identical to the in-process run (every solve stops on work, every stream on seeds)."""
     study, _ = load_study(small_study)
     result = simulate(study, tmp_path / "rq", RQExecutor(redis_url, workers=2))
     assert result.failures == []

@@ -1,5 +1,5 @@
 """A whole study: every KPI recomputed from the plan files, every plan checked, the reference
-bound below every mode, the same bytes on a second run."""
+bound below every mode (the same bytes on a second run, on RQ workers: test_parallel.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from dom.reports import KPI_COLUMNS
-from dom.studies import load_study, simulate
+from dom.studies import load_study
 from tests.plancheck import check_plan, recompute_kpis
 
 
@@ -78,13 +77,3 @@ def test_the_tables_hold_every_scenario_mode_and_the_sweep(study_out: Path) -> N
     assert frontier["value"].tolist() == [0, 20]
     surge = summary[summary["scenario"] == "surge"].set_index("mode")
     assert (surge["orders_vs_base"] > 0).all()  # more orders, seed by seed
-
-
-@pytest.mark.slow
-def test_the_same_study_twice_gives_the_same_kpis_bytes(
-    small_study: Path, study_out: Path, tmp_path: Path
-) -> None:
-    """Every solve stops on work, every stream on seeds: kpis.csv is byte-identical."""
-    study, _ = load_study(small_study)
-    simulate(study, tmp_path / "again")
-    assert (tmp_path / "again" / "kpis.csv").read_bytes() == (study_out / "kpis.csv").read_bytes()
