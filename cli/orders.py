@@ -1,5 +1,6 @@
-"""``dom orders import FILE``, ``dom orders show ID`` and ``dom orders check`` against the
-configured order store and ledger (the ``DOM_*`` settings ``dom serve`` reads)."""
+"""``dom orders import FILE``, ``dom orders show ID``, ``dom orders allocate`` and
+``dom orders check`` against the configured order store and ledger (the ``DOM_*`` settings
+``dom serve`` reads)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import typer
 
 from api.app import open_orders
 from api.settings import Settings
-from cli.serve import _settings as service_settings
+from cli.serve import service_settings
 from dom.inventory import InventoryStore, MemoryStore
 from dom.inventory.redis_store import RedisStore
 from dom.io import load_network
-from dom.orders import Oms, check_invariant, get_order, import_orders
+from dom.orders import Oms, allocate_pending, check_invariant, get_order, import_orders
+from solvers import MaxRuntime
 
 orders_app = typer.Typer(help="Orders in the store: import, show, check.", no_args_is_help=True)
 
@@ -55,6 +57,19 @@ def import_cmd(
 def show_cmd(order_id: str, network: NetworkOption = None) -> None:
     """Print one order (the resource of contracts §7) as JSON."""
     typer.echo(json.dumps(get_order(_oms(network), order_id), indent=2))
+
+
+@orders_app.command("allocate")
+def allocate_cmd(
+    network: NetworkOption = None,
+    time_limit: Annotated[float, typer.Option(help="seconds for the optimizer")] = 30.0,
+) -> None:
+    """The batch over every pending and backordered line (the optimizer on the stock left),
+    applied with holds; prints its summary."""
+    oms = _oms(network)
+    summary = allocate_pending(oms, stop=MaxRuntime(time_limit))
+    oms.flush_done()
+    typer.echo(json.dumps(summary, indent=2))
 
 
 @orders_app.command("check")

@@ -21,7 +21,7 @@ from api.settings import Settings
 from dom.errors import InvalidInput
 
 
-def _settings(network_dir: Path | None = None) -> Settings:
+def service_settings(network_dir: Path | None = None) -> Settings:
     """The settings from the environment, with NETWORK_DIR (when given) as DOM_NETWORK_DIR."""
     if network_dir is not None:
         os.environ["DOM_NETWORK_DIR"] = str(network_dir)
@@ -47,7 +47,7 @@ def serve(
     """Serve the routing API (contracts §6) on HOST:PORT."""
     import uvicorn
 
-    settings = _settings(network_dir)
+    settings = service_settings(network_dir)
     if workers > 1 and not settings.redis_url:
         raise InvalidInput(
             f"--workers {workers} without DOM_REDIS_URL would give each process its own ledger",
@@ -94,7 +94,7 @@ def worker(
 
     from api.jobs import DomWorker, network_for
 
-    settings = _settings()
+    settings = service_settings()
     if not settings.redis_url:
         raise InvalidInput(
             "dom worker needs DOM_REDIS_URL", column="DOM_REDIS_URL", fix="set DOM_REDIS_URL"

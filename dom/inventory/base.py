@@ -1,5 +1,8 @@
 """The inventory ledger's interface, its value types and the logic both stores share.
 
+Kept in one module: the interface, its value types and the checks both stores share are one
+contract, read together by whoever writes a store; split, each store would import them back.
+
 A ledger row per (node, SKU) holds ``on_hand, safety_stock, reserved, allocated, reorder_point``;
 ``available = on_hand - safety_stock - reserved - allocated`` (contracts §6). Routing sees
 ``max(0, available)``; a stock count may lower ``on_hand`` below what is already promised, and that

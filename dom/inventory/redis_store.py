@@ -1,5 +1,8 @@
 """The shared ledger: any number of service replicas and workers on one Redis.
 
+Kept in one module: the key layout, the atomicity argument below and the code that relies on
+them (every script call and its reply) are read together.
+
 Key layout (every key starts with the store's ``prefix``, default ``dom:{ledger}:``; the braces
 are a Redis Cluster hash tag, so one ledger's keys share a slot and several ledgers, networks or
 test runs can share one Redis under different prefixes):

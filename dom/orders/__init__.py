@@ -7,6 +7,7 @@ it causes. How the two stores stay in agreement: docs/orders.md.
 """
 
 from dom.orders.actions import cancel_order, hold_order, release_hold, wake_backorders
+from dom.orders.batch import allocate_pending
 from dom.orders.capture import (
     ALLOCATIONS,
     create_order,
@@ -40,6 +41,7 @@ __all__ = [
     "OrderNotFound",
     "OrderState",
     "OrderStore",
+    "allocate_pending",
     "cancel_order",
     "check_invariant",
     "create_order",

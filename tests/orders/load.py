@@ -26,11 +26,16 @@ class Outcomes:
 
 
 def _client_loop(
-    k: int, urls: Callable[[], list[str]], until: float, out: Outcomes, seed: int
+    k: int,
+    urls: Callable[[], list[str]],
+    until: float,
+    out: Outcomes,
+    seed: int,
+    stop: threading.Event,
 ) -> None:
     rng = random.Random(seed * 1000 + k)
     n = 0
-    while time.monotonic() < until:
+    while time.monotonic() < until and not stop.is_set():
         n += 1
         order_id = f"C{seed}-{k}-{n}"
         body = {
@@ -92,13 +97,19 @@ def _note(out: Outcomes, answer: httpx.Response, created: str | None = None) -> 
 
 
 def run_load(
-    urls: Callable[[], list[str]], seconds: float, *, clients: int = 32, seed: int = 0
+    urls: Callable[[], list[str]],
+    seconds: float,
+    stop: threading.Event,
+    *,
+    clients: int = 32,
+    seed: int = 0,
 ) -> tuple[Outcomes, list[threading.Thread]]:
-    """Start ``clients`` threads for ``seconds``; returns their outcomes and the threads."""
+    """Start ``clients`` threads for at most ``seconds`` (or until ``stop`` is set); returns
+    their outcomes and the threads."""
     out = Outcomes()
     until = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=_client_loop, args=(k, urls, until, out, seed), daemon=True)
+        threading.Thread(target=_client_loop, args=(k, urls, until, out, seed, stop), daemon=True)
         for k in range(clients)
     ]
     for t in threads:

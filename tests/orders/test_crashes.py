@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -47,7 +48,7 @@ def _crash_loop(make: callable, replicas: list[LiveServer], victim: int, seed: i
     """Kill replica ``victim`` with SIGKILL at ``KILLS`` random moments, restarting it each time."""
     rng = random.Random(seed)
     for _ in range(KILLS):
-        time.sleep(rng.uniform(0.3, 2.0))
+        time.sleep(rng.uniform(0.2, 1.0))
         _kill(replicas[victim])
         replicas[victim] = make()
 
@@ -84,11 +85,14 @@ def test_two_replicas_on_postgres_and_redis_survive_kill_9(
 
     replicas = [make(), make()]
     try:
-        out, threads = run_load(lambda: [r.url for r in replicas], 45, clients=32, seed=1)
+        stop = threading.Event()
+        out, threads = run_load(lambda: [r.url for r in replicas], 90, stop, clients=32, seed=1)
         _crash_loop(make, replicas, 0, seed=1)
+        time.sleep(1)  # load on the restarted replica too
+        stop.set()
         for t in threads:
             t.join(timeout=120)
-        time.sleep(5)  # holds of killed requests expire (TTL 3 s)
+        time.sleep(4)  # holds of killed requests expire (TTL 3 s)
     finally:
         for r in replicas:
             r.stop()
@@ -114,8 +118,11 @@ def test_the_embedded_process_survives_kill_9(tmp_path: Path) -> None:
 
     replicas = [make()]
     try:
-        out, threads = run_load(lambda: [r.url for r in replicas], 45, clients=32, seed=2)
+        stop = threading.Event()
+        out, threads = run_load(lambda: [r.url for r in replicas], 90, stop, clients=32, seed=2)
         _crash_loop(make, replicas, 0, seed=2)
+        time.sleep(1)
+        stop.set()
         for t in threads:
             t.join(timeout=120)
     finally:

@@ -376,12 +376,12 @@ def test_an_expired_hold_is_taken_again_or_backordered(
     the units when the stock was sold meanwhile (nothing is oversold)."""
     import time
 
-    import dom.orders.outbox as outbox
+    import dom.orders.capture as capture
 
     oms = make_oms(hold_ttl=0.05)
     reno = {**ORDER, "destination": {"zip": "89501"}, "lines": [{"sku": "RUG", "qty": 1}]}
     with monkeypatch.context() as patch:
-        patch.setattr(outbox, "apply_ops", lambda oms, ops: 0)  # the process dies after commit
+        patch.setattr(capture, "apply_ops", lambda oms, ops: 0)  # the process dies after commit
         create_order(oms, {**reno, "order_id": "E1"})
     time.sleep(0.1)
     oms.ledger.sweep()
