@@ -24,7 +24,7 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9})  # text stays text
 def svg(fig: plt.Figure) -> str:
     """The figure as an ``<svg>`` element (no XML prolog), closed afterwards."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
