@@ -127,9 +127,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if keys is None:
         log.warning("DOM_API_KEYS is not set: only loopback clients are served")
     oms = open_orders(settings, store, network)
-    services = Services(
-        settings, network, store, _open_jobs(settings), metrics, keys, oms.router, oms=oms
-    )
+    jobs = _open_jobs(settings)
+    if isinstance(jobs, InProcessJobs):
+        jobs.orders = oms  # pending batches run against this process's ledger
+    services = Services(settings, network, store, jobs, metrics, keys, oms.router, oms=oms)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -33,10 +33,13 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from api.errors import ApiError
+from api.settings import Settings
 from dom.allocation import allocate
 from dom.errors import DomError
+from dom.inventory.redis_store import RedisStore
 from dom.io import load_network
 from dom.model import Network, Orders
+from dom.orders import Oms, OrderStore, allocate_pending
 from dom.studies import InProcess, RunResult, Study, simulate
 from solvers import MaxRuntime, MaxWork, StoppingCriterion
 
@@ -48,6 +51,7 @@ Progress = Callable[[float, str], None]
 
 STUDY_TIMEOUT = 24 * 3600  # seconds a study job may run
 _networks: dict[str, Network] = {}
+_orders: list[Oms] = []  # at most one: a worker's order system
 _networks_lock = threading.Lock()
 
 
@@ -71,7 +75,15 @@ class StudySpec:
     out_dir: str
 
 
-JobSpec = AllocationSpec | StudySpec
+@dataclass(frozen=True)
+class PendingSpec:
+    """The order store's pending and backordered lines, allocated and applied (contracts §7)."""
+
+    time_limit: float
+    work_limit: int | None = None
+
+
+JobSpec = AllocationSpec | StudySpec | PendingSpec
 STUDY_FILES = ("kpis.csv", "summary.csv", "frontier.csv", "failures.csv", "report.html")
 
 
@@ -137,10 +149,39 @@ def compute_study(spec: StudySpec, progress: Progress) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in STUDY_FILES if (out / name).is_file()}
 
 
-def compute_files(spec: JobSpec, progress: Progress) -> dict[str, bytes]:
-    """The files of a job: a plan (contracts §4) or a study's tables and report."""
+def _worker_orders() -> Oms:
+    """A ``dom worker``'s order system, opened once from its settings: the shared Redis ledger
+    and the order store."""
+    with _networks_lock:
+        if not _orders:
+            settings = Settings()  # type: ignore[call-arg]
+            assert settings.redis_url, "a worker's pending batch needs DOM_REDIS_URL"
+            ledger = RedisStore.from_url(settings.redis_url, prefix=settings.ledger_prefix)
+            store = OrderStore.open(settings.database_url, settings.data_dir)
+            network = load_network(settings.network_dir)
+            _orders.append(
+                Oms.build(store, ledger, network, hold_ttl=settings.reservation_ttl_seconds)
+            )
+        return _orders[-1]
+
+
+def compute_pending(spec: PendingSpec, progress: Progress, orders: Oms | None) -> dict[str, bytes]:
+    """Allocate the store's pending and backordered lines; the job's summary is the batch's."""
+    stop: StoppingCriterion = MaxRuntime(spec.time_limit)
+    if spec.work_limit is not None:
+        stop = stop | MaxWork(spec.work_limit)
+    progress(0.0, "allocating pending and backordered lines")
+    summary = allocate_pending(orders or _worker_orders(), stop=stop)
+    return {"summary.json": json.dumps(summary).encode()}
+
+
+def compute_files(spec: JobSpec, progress: Progress, orders: Oms | None = None) -> dict[str, bytes]:
+    """The files of a job: a plan (contracts §4), a study's tables and report, or the summary of
+    a pending batch (run against ``orders``, the service's own order system when in-process)."""
     if isinstance(spec, StudySpec):
         return compute_study(spec, progress)
+    if isinstance(spec, PendingSpec):
+        return compute_pending(spec, progress, orders)
     return compute_plan(spec, progress)
 
 
@@ -174,8 +215,9 @@ class _Entry:
 class InProcessJobs:
     """Jobs on one background thread of this process; results kept ``result_ttl`` seconds."""
 
-    def __init__(self, *, result_ttl: float) -> None:
+    def __init__(self, *, result_ttl: float, orders: Oms | None = None) -> None:
         self._ttl = result_ttl
+        self.orders = orders  # the service's order system, for pending batches
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dom-job")
@@ -197,7 +239,7 @@ class InProcessJobs:
         self._update(job_id, status="running")
         try:
             files = compute_files(
-                spec, lambda f, m: self._update(job_id, progress=float(f), message=m)
+                spec, lambda f, m: self._update(job_id, progress=float(f), message=m), self.orders
             )
         except DomError as exc:
             self._update(job_id, status="failed", error=str(exc), finished_at=time.time())

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import PlanCaller, ServicesDep
 from api.errors import ApiError
-from api.jobs import AllocationSpec, JobRecord
+from api.jobs import AllocationSpec, JobRecord, JobSpec, PendingSpec
 from api.routing import iso_time
 from api.schemas import AllocationRequest, JobAccepted, JobStatus, error_responses
 from dom.allocation import METHODS
@@ -38,6 +38,7 @@ class _Batch:
     method: str
     time_limit: float | None
     work_limit: int | None
+    pending: bool = False
 
 
 def _form_work_limit(value: object) -> int | None:
@@ -98,12 +99,13 @@ async def _read_batch(request: Request) -> _Batch:
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from None
     return _Batch(
-        [o.model_dump(exclude_unset=True) for o in batch.orders],
+        None if batch.orders is None else [o.model_dump(exclude_unset=True) for o in batch.orders],
         None,
         None,
         batch.method,
         batch.time_limit,
         batch.work_limit,
+        batch.pending,
     )
 
 
@@ -175,8 +177,9 @@ def submit_allocation(
     _: PlanCaller,
     response: Response,
 ) -> dict[str, Any]:
-    """Queue a batch allocation (orders as contracts §2 JSON, or an orders CSV/Parquet upload);
-    poll the returned URL for status, progress, summary and plan files."""
+    """Queue a batch allocation (orders as contracts §2 JSON, or an orders CSV/Parquet upload, or
+    ``{"pending": true}``: the order store's pending and backordered lines, applied); poll the
+    returned URL for status, progress, summary and plan files."""
     settings = services.settings
     time_limit = batch.time_limit or settings.job_time_limit_seconds
     if time_limit > settings.job_max_time_limit_seconds:
@@ -194,16 +197,20 @@ def submit_allocation(
             f"unknown method {batch.method!r}; choose one of {', '.join(METHODS)}",
             field="method",
         )
-    if batch.orders_json is not None:
-        orders = orders_from_json(batch.orders_json, services.network)
-        source = "json"
+    spec: JobSpec
+    if batch.pending:
+        spec, source = PendingSpec(float(time_limit), batch.work_limit), "pending"
     else:
-        assert batch.upload_name is not None and batch.upload is not None
-        orders = _orders_of_upload(batch.upload_name, batch.upload, services.network)
-        source = "upload"
-    spec = AllocationSpec(
-        str(settings.network_dir), orders, batch.method, float(time_limit), batch.work_limit
-    )
+        if batch.orders_json is not None:
+            orders = orders_from_json(batch.orders_json, services.network)
+            source = "json"
+        else:
+            assert batch.upload_name is not None and batch.upload is not None
+            orders = _orders_of_upload(batch.upload_name, batch.upload, services.network)
+            source = "upload"
+        spec = AllocationSpec(
+            str(settings.network_dir), orders, batch.method, float(time_limit), batch.work_limit
+        )
     job_id = services.jobs.submit(spec)
     services.metrics.jobs.labels(source).inc()
     url = f"/v1/allocations/{job_id}"

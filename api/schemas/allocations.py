@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.orders import ORDER_EXAMPLE, OrderIn
 
@@ -16,7 +16,12 @@ class AllocationRequest(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [{"orders": [ORDER_EXAMPLE]}]}}
 
-    orders: list[OrderIn] = Field(min_length=1)
+    orders: list[OrderIn] | None = Field(default=None, min_length=1)
+    pending: bool = Field(
+        default=False,
+        description="true (and no orders): every pending and backordered line of the order "
+        "store, allocated against live stock and applied (contracts §7)",
+    )
     method: str = Field(default="default", examples=["default"])
     time_limit: float | None = Field(default=None, gt=0, description="seconds; server default")
     work_limit: int | None = Field(
@@ -25,6 +30,12 @@ class AllocationRequest(BaseModel):
         description="single-order solves; when given the search stops on work done, not on the "
         "clock, so a retried job reproduces its plan (time_limit stays a cap)",
     )
+
+    @model_validator(mode="after")
+    def _orders_or_pending(self) -> AllocationRequest:
+        if (self.orders is None) == (not self.pending):
+            raise ValueError('give "orders", or "pending": true, but not both')
+        return self
 
 
 class JobAccepted(BaseModel):
