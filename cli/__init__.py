@@ -6,6 +6,7 @@ never a stack trace.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -21,19 +22,22 @@ app = typer.Typer(
 )
 
 
-def _register_all() -> None:
+@functools.cache
+def register_all() -> typer.Typer:
+    """Add every feature's commands to ``app`` (once per process) and return it."""
     from cli import allocate, data, db, orders, report, serve, simulate, warehouse, waves
 
     for module in (allocate, data, warehouse, waves, serve, simulate, report, db, orders):
         module.register(app)
+    return app
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "register_all"]
 
 
 def main() -> None:
     """Entry point of the ``dom`` console script."""
-    _register_all()
+    register_all()
     try:
         app()
     except DomError as exc:

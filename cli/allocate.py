@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dom.allocation import METHODS, AllocationResult, allocate
 from dom.errors import InvalidInput
-from dom.io import load_network, load_order_json, load_orders
-from dom.model import Network, Orders
-from dom.plan import PLAN_FORMATS
-from dom.sourcing import Router
-from solvers import GapBelow, MaxRuntime, MaxWork, StoppingCriterion, warm_up
+from solvers.stop import GapBelow, MaxRuntime, MaxWork, StoppingCriterion
+
+if TYPE_CHECKING:  # the solvers and loaders load inside the commands that use them
+    from dom.allocation import AllocationResult
+    from dom.model import Network, Orders
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 _console = Console(stderr=True)
@@ -38,6 +38,9 @@ def _run(
     seed: int = 0,
 ) -> AllocationResult:
     """Allocate, with a progress bar on stderr unless ``quiet``; the same search either way."""
+    from dom.allocation import allocate
+    from solvers import warm_up
+
     if quiet:
         return allocate(network, orders, method=method, stop=stop, seed=seed)
     with _console.status("preparing the solver kernels (compiled on first use, then cached)"):
@@ -81,7 +84,9 @@ def register(app: typer.Typer) -> None:
         orders_file: Path = typer.Argument(..., help="orders.csv or .parquet (contracts §2)."),
         out: Path = typer.Option(..., "--out", help="Folder for the plan files."),
         time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds to search."),
-        method: str = typer.Option("default", "--method", help=f"One of {', '.join(METHODS)}."),
+        method: str = typer.Option(
+            "default", "--method", help="default, lagrangian, exact or greedy."
+        ),
         fmt: str = typer.Option("csv", "--format", help="Plan file format: csv or parquet."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
         seed: int = typer.Option(0, "--seed", min=0, help="Seed of the search's random moves."),
@@ -96,6 +101,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Allocate a batch of orders; write shipments, lines and summary.json to OUT."""
+        from dom.allocation import METHODS
+        from dom.io import load_network, load_orders
+        from dom.plan import PLAN_FORMATS
+
         _check_choice(method, METHODS, "--method")
         _check_choice(fmt, PLAN_FORMATS, "--format")
         stop = _stop(time_limit, work_limit, gap)
@@ -111,6 +120,9 @@ def register(app: typer.Typer) -> None:
         order_file: Path = typer.Argument(..., help="One order as JSON (contracts §2)."),
     ) -> None:
         """Route one order against the bundle's stock; print the plan as JSON."""
+        from dom.io import load_network, load_order_json
+        from dom.sourcing import Router
+
         network = load_network(network_dir)
         order = load_order_json(order_file, network)
         typer.echo(json.dumps(Router(network).route(order).to_json()))
@@ -121,6 +133,7 @@ def register(app: typer.Typer) -> None:
         time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds for the optimizer."),
     ) -> None:
         """Allocate the sample day with the optimizer and the greedy baseline; compare them."""
+        from dom.io import load_network, load_orders
         from dom.pictures import plot_service_map
 
         network = load_network(SAMPLE / "network")

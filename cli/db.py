@@ -8,8 +8,6 @@ from pathlib import Path
 
 import typer
 
-from dom.orders import OrderStore
-
 db_app = typer.Typer(help="The order store: migrations.", no_args_is_help=True)
 
 
@@ -17,6 +15,8 @@ db_app = typer.Typer(help="The order store: migrations.", no_args_is_help=True)
 def upgrade() -> None:
     """Run the order store's migrations up to the newest (harmless when already there); needs
     no network bundle."""
+    from dom.orders import OrderStore
+
     url = os.environ.get("DOM_DATABASE_URL") or None
     store = OrderStore.open(url, Path(os.environ.get("DOM_DATA_DIR") or "var"))
     store.upgrade()

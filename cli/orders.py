@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.app import open_orders
-from api.settings import Settings
 from cli.serve import service_settings
-from dom.inventory import InventoryStore, MemoryStore
-from dom.inventory.redis_store import RedisStore
-from dom.io import load_network
-from dom.orders import Oms, allocate_pending, check_invariant, get_order, import_orders
-from solvers import MaxRuntime
+
+if TYPE_CHECKING:
+    from dom.orders import Oms
 
 orders_app = typer.Typer(help="Orders in the store: import, show, check.", no_args_is_help=True)
 
@@ -27,7 +23,14 @@ NetworkOption = Annotated[
 
 
 def _oms(network_dir: Path | None) -> Oms:
-    settings: Settings = service_settings(network_dir)
+    """The order system of the configured store and ledger (imported here: ``dom --help`` and
+    the other commands stay quick to start)."""
+    from api.app import open_orders
+    from dom.inventory import InventoryStore, MemoryStore
+    from dom.inventory.redis_store import RedisStore
+    from dom.io import load_network
+
+    settings = service_settings(network_dir)
     network = load_network(settings.network_dir)
     ledger: InventoryStore
     if settings.redis_url:
@@ -45,6 +48,8 @@ def import_cmd(
     allocation: Annotated[str, typer.Option(help="now (route at once) or batch")] = "now",
 ) -> None:
     """Create the file's orders; prints {created, duplicates, rejected: [{row, column, ...}]}."""
+    from dom.orders import import_orders
+
     oms = _oms(network)
     result = import_orders(oms, file, allocation=allocation)
     oms.flush_done()
@@ -56,6 +61,8 @@ def import_cmd(
 @orders_app.command("show")
 def show_cmd(order_id: str, network: NetworkOption = None) -> None:
     """Print one order (the resource of contracts §7) as JSON."""
+    from dom.orders import get_order
+
     typer.echo(json.dumps(get_order(_oms(network), order_id), indent=2))
 
 
@@ -66,6 +73,9 @@ def allocate_cmd(
 ) -> None:
     """The batch over every pending and backordered line (the optimizer on the stock left),
     applied with holds; prints its summary."""
+    from dom.orders import allocate_pending
+    from solvers import MaxRuntime
+
     oms = _oms(network)
     summary = allocate_pending(oms, stop=MaxRuntime(time_limit))
     oms.flush_done()
@@ -75,6 +85,8 @@ def allocate_cmd(
 @orders_app.command("check")
 def check_cmd(network: NetworkOption = None) -> None:
     """Check the invariant of contracts §7 between the store and the ledger (exit 1 if not)."""
+    from dom.orders import check_invariant
+
     problems = check_invariant(_oms(network))
     for line in problems:
         typer.echo(line)

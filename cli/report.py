@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 
 from dom.errors import InvalidInput
-from dom.io import load_network, load_orders
-from dom.reports.plan_page import write_plan_report
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +24,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write report.html of one plan: KPIs, cost by part, shipments by node and zone, and
         with --network and --orders the map of who serves whom."""
+        from dom.io import load_network, load_orders
+        from dom.reports.plan_page import write_plan_report
+
         if not plan_dir.is_dir():
             raise InvalidInput("is not a folder", file=str(plan_dir), fix="give a plan folder")
         if (network_dir is None) != (orders_file is None):

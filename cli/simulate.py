@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dom.studies import RunResult, load_study, simulate
-from dom.studies.parallel import executor_for
+if TYPE_CHECKING:
+    from dom.studies import RunResult
 
 _console = Console(stderr=True)
 
@@ -33,6 +34,9 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     ) -> None:
         """Replay the study's scenarios in every mode against hindsight; write DIR."""
+        from dom.studies import load_study, simulate
+        from dom.studies.parallel import executor_for
+
         study, _ = load_study(study_file)
         executor = executor_for(study, workers)
         runs = len(study.runs())
@@ -73,6 +77,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         from dom.errors import InvalidInput
+        from dom.studies import load_study
         from dom.studies.parallel import work
 
         url = os.environ.get("DOM_REDIS_URL")

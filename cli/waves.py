@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dom.errors import UnknownNode
-from dom.files import folder_writer
-from dom.io import load_network
-from dom.model import Network
-from warehouse_graph import (
-    Cart,
-    Kits,
-    WavePlan,
-    build_pick_lists,
-    kits_from_csr,
-    load_layout,
-    load_slotting,
-    plan_waves,
-    read_node_lines,
-    write_wave_plan,
-)
+
+if TYPE_CHECKING:
+    from dom.model import Network
+    from warehouse_graph import Kits, WavePlan
 
 
 def _kits(network: Network) -> Kits:
     """Kit id -> its (component SKU, units per kit)."""
+    from warehouse_graph import kits_from_csr
+
     sku_of = network.sku_ids[network.kit_comp_sku]
     return kits_from_csr(network.kit_ids, network.kit_ptr, sku_of, network.kit_comp_qty)
 
 
 def _write(plan: WavePlan, out: Path) -> list[Path]:
     """Write the wave files all at once (``dom.files.folder_writer``)."""
+    from dom.files import folder_writer
+    from warehouse_graph import write_wave_plan
+
     with folder_writer(out) as scratch:
         written = write_wave_plan(plan, scratch)
     return [out / path.name for path in written]
@@ -62,6 +56,16 @@ def pick_waves(
 ) -> None:
     """Group the node's pick lists into cart waves with short walks; write waves.csv,
     orders.csv, picks.csv and waves.json to --out."""
+    from dom.io import load_network
+    from warehouse_graph import (
+        Cart,
+        build_pick_lists,
+        load_layout,
+        load_slotting,
+        plan_waves,
+        read_node_lines,
+    )
+
     cart = Cart(cart_units, cart_orders)
     bundle = load_network(network) if network is not None else None
     if bundle is not None and node not in bundle.node_index:

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from cli import register_all
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -60,11 +63,8 @@ def test_every_dom_command_shown_exists_with_its_options(args: list[str]) -> Non
     """``dom <command> --help`` answers, and lists every ``--option`` the README passes it."""
     path = [a for a in args[:2] if not a.startswith("-") and a in {"data", "warehouse"}]
     command = [args[0], *([args[1]] if path else [])]
-    done = subprocess.run(
-        [sys.executable, "-c", "from cli import main; main()", *command, "--help"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    help_text = re.sub(r"\s+", " ", done.stdout)
+    done = CliRunner().invoke(register_all(), [*command, "--help"])
+    assert done.exit_code == 0, done.output
+    help_text = re.sub(r"\s+", " ", done.output)
     for option in [a.split("=")[0] for a in args if a.startswith("--")]:
         assert option in help_text, f"dom {' '.join(command)} has no {option}"
